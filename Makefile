@@ -1,0 +1,48 @@
+# Two commands: `make run` (site on SQLite with demo data) and `make test` (the whole suite).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT   ?= 5000
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium seed clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || \
+	  { echo "Installing Debian's chromium for the browser tests"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed --if-empty
+	$(BIN)/python -m marketplace.devserver --port $(PORT)
+
+seed: install
+	$(FLASK) db upgrade
+	$(FLASK) seed
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install chromium lint
+	@echo "== pass 1/3: SQLite =="
+	$(BIN)/pytest --ignore=tests/e2e
+	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/e2e --ignore=tests/matching
+	@echo "== pass 3/3: browser (Chromium) =="
+	$(BIN)/pytest tests/e2e --screenshot only-on-failure --output test-results/playwright
+
+clean:
+	rm -rf $(VENV) test-results .pytest_cache

@@ -1,0 +1,6 @@
+from marketplace.brands import bp
+
+
+@bp.route("/me/profile")
+def edit_profile():
+    return "edit"

@@ -1,0 +1,25 @@
+"""flask commands: each command's docstring is its help text."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from marketplace.services import accounts
+from marketplace.services.errors import DomainError
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+
+
+@click.command("create-admin")
+@click.argument("email")
+@click.password_option(help="At least 10 characters.")
+def create_admin(email: str, password: str) -> None:
+    """Create an admin account (or promote an existing account to admin)."""
+    try:
+        user = accounts.create_admin(email, password)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Admin {user.email} is ready.")

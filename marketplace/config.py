@@ -1,0 +1,62 @@
+"""Settings read from the environment when the app is created (never at import time)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _dev_secret_key(instance: Path) -> str:
+    """A random key generated once and kept under instance/, so sessions survive restarts."""
+    instance.mkdir(parents=True, exist_ok=True)
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    return int(env.get(name, default))
+
+
+def load(env: dict | None = None) -> dict:
+    """Build the Flask config mapping from environment variables (see README)."""
+    env = dict(os.environ if env is None else env)
+    flask_env = env.get("DUET_ENV", "development")
+    production = flask_env == "production"
+    instance = Path(env.get("DUET_INSTANCE", INSTANCE))
+    secret = env.get("SECRET_KEY")
+    if not secret:
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when DUET_ENV=production")
+        secret = _dev_secret_key(instance)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'duet.sqlite3'}"
+    redis_url = env.get("REDIS_URL") or None
+    return {
+        "ENV_NAME": flask_env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "INSTANCE_DIR": str(instance),
+        "UPLOAD_DIR": env.get("UPLOAD_DIR", str(instance / "uploads")),
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute"),
+        "PORT": _int(env, "PORT", 5000),
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PER_PAGE": _int(env, "PER_PAGE", 24),
+    }

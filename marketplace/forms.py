@@ -1,0 +1,20 @@
+"""Form helpers shared by every blueprint."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from marketplace.services.errors import DomainError
+
+
+class EmptyForm(FlaskForm):
+    """CSRF protection for POST-only buttons (publish, delete, log out)."""
+
+
+def apply_domain_error(form: FlaskForm, exc: DomainError, default: str | None = None) -> None:
+    """Show a service's refusal next to the field it names (or the form's first field)."""
+    name = exc.field if exc.field and exc.field in form._fields else default
+    if name is None:
+        name = next(iter(form._fields))
+    field = form._fields[name]
+    field.errors = [*field.errors, exc.message] if isinstance(field.errors, list) else [exc.message]

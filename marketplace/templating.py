@@ -1,0 +1,44 @@
+"""Jinja filters and globals: money, vocabularies, query-string helpers."""
+
+from __future__ import annotations
+
+from flask import Flask, request, url_for
+
+from marketplace import taxonomy
+from marketplace.money import format_money
+
+
+def compact_number(n: int | None) -> str:
+    """12_300 -> '12.3K', 1_250_000 -> '1.3M'."""
+    if n is None:
+        return "—"
+    for size, suffix in ((1_000_000_000, "B"), (1_000_000, "M"), (1_000, "K")):
+        if abs(n) >= size:
+            value = n / size
+            return f"{value:.1f}".rstrip("0").rstrip(".") + suffix
+    return str(n)
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query parameters replaced (for sorting and pagination)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["money"] = format_money
+    app.jinja_env.filters["compact"] = compact_number
+    app.jinja_env.filters["niche"] = lambda s: taxonomy.NICHES.get(s, s)
+    app.jinja_env.filters["country"] = lambda s: taxonomy.COUNTRIES.get(s, s or "—")
+    app.jinja_env.filters["platform"] = lambda s: taxonomy.PLATFORMS.get(s, s)
+    app.jinja_env.filters["deliverable"] = lambda s: taxonomy.DELIVERABLE_TYPES.get(s, s)
+    app.jinja_env.filters["usage"] = lambda s: taxonomy.USAGE_RIGHTS.get(s, s)
+    app.jinja_env.filters["language"] = lambda s: taxonomy.LANGUAGES.get(s, s)
+    app.jinja_env.filters["industry"] = lambda s: taxonomy.INDUSTRIES.get(s, s)
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["taxonomy"] = taxonomy

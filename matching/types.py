@@ -1,0 +1,62 @@
+"""Plain dataclasses that form the public boundary of the matching package.
+
+No ORM objects cross this boundary: the web app converts its rows to these.
+Money is integer cents (USD for display).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PLATFORMS: tuple[str, ...] = ("tiktok", "instagram", "youtube")
+EVENTS: tuple[str, ...] = ("shown", "invited", "applied", "declined", "accepted", "completed")
+
+
+@dataclass
+class Creator:
+    id: int
+    text: str
+    niches: list[str]
+    followers: dict[str, int]  # platform -> followers
+    engagement_rate: float
+    audience_countries: dict[str, float]  # ISO-2 country -> share of audience (0..1)
+    country: str
+    rate_cents: int
+    rating: float | None = None
+    completed_deals: int = 0
+
+
+@dataclass
+class Campaign:
+    id: int
+    text: str
+    niches: list[str]
+    platforms: list[str]  # empty = any platform
+    countries: list[str]  # empty = any country
+    min_followers: int
+    budget_cents: int  # budget per creator
+
+
+@dataclass
+class Outcome:
+    """One logged event for a (campaign, creator) pair.
+
+    ``accepted``/``declined`` after an ``invited`` event are the creator's answer;
+    after an ``applied`` event (creator-initiated, no invite) they are the brand's answer.
+    ``position`` is the 1-based slot of a ``shown`` impression (used for position-bias
+    correction); ``None`` means unknown.
+    """
+
+    campaign_id: int
+    creator_id: int
+    event: str
+    position: int | None = None
+
+
+@dataclass
+class Match:
+    id: int
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    contributions: dict[str, float] = field(default_factory=dict)
+    explored: bool = False  # True when placed by the fair-exposure slots

@@ -1,0 +1,209 @@
+"""Fixtures: an app on a throw-away database (SQLite file, or PostgreSQL when
+TEST_DATABASE_URL points at one), a client, and logged-in users of each role."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from flask.testing import FlaskClient
+
+from marketplace import create_app
+from marketplace.extensions import db, limiter
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def _postgres_database(url: str):
+    """Create a database of our own on the server in `url` (so parallel runs never clash)."""
+    base = make_url(url)
+    name = f"duet_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # server down or unreachable
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL at {url} is required under CI=true: {exc}")
+        pytest.skip(f"PostgreSQL not reachable at {url}: {exc.__class__.__name__}")
+    admin.dispose()
+
+    def drop():
+        eng = create_engine(base, isolation_level="AUTOCOMMIT")
+        with eng.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        eng.dispose()
+
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url and url.startswith("postgresql"):
+        own_url, drop = _postgres_database(url)
+        yield own_url
+        drop()
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, tmp_path_factory):
+    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+    return database_url
+
+
+def _test_config(database_url: str, instance) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "INSTANCE_DIR": str(instance),
+        "UPLOAD_DIR": str(instance / "uploads"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": "localhost",
+        "MATCHING_ENABLED": False,
+    }
+
+
+def _clear_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an app context of its own (fresh `g`, fresh database session), as
+    in production, even while the test body holds a context for its own queries."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def make_app(_schema, tmp_path):
+    """Factory for an app with extra config; tables are emptied after the test."""
+    apps = []
+
+    def factory(**overrides):
+        app = create_app({**_test_config(_schema, tmp_path), **overrides})
+        app.test_client_class = IsolatedClient
+        limiter.reset()
+        apps.append(app)
+        return app
+
+    yield factory
+    if apps:
+        with apps[0].app_context():
+            db.session.remove()
+            _clear_tables()
+            db.session.remove()
+        for app in apps:
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def app_ctx(app):
+    """An app context for the test body's own queries (requests get their own: IsolatedClient)."""
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, app_ctx):
+    return app.test_cli_runner()
+
+
+class Auth:
+    """Logs a test client in and out through the real log-in form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD, remember: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/auth/login", data=data)
+
+    def logout(self):
+        return self.client.post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def brand(app_ctx):
+    return factories.make_brand()
+
+
+@pytest.fixture
+def creator(app_ctx):
+    return factories.make_creator()
+
+
+@pytest.fixture
+def admin(app_ctx):
+    return factories.make_user("admin@example.com", role="admin")
+
+
+def _logged_in(app, user):
+    c = app.test_client()
+    response = Auth(c).login(user)
+    assert response.status_code == 302, response.data[:500]
+    return c
+
+
+@pytest.fixture
+def brand_client(app, brand):
+    return _logged_in(app, brand.user)
+
+
+@pytest.fixture
+def creator_client(app, creator):
+    return _logged_in(app, creator.user)
+
+
+@pytest.fixture
+def admin_client(app, admin):
+    return _logged_in(app, admin)
+
+
+@pytest.fixture
+def login_as(app):
+    """Return a new client logged in as the given user."""
+    return lambda user: _logged_in(app, user)
