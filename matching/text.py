@@ -82,12 +82,12 @@ class TextEncoder:
             return self
         vec.stop_words_ = None  # can be huge; not needed to transform
         V = X.shape[1]
-        if V <= self.dim or X.shape[0] <= self.dim:
+        if self.dim >= V or X.shape[0] <= self.dim:
             # Tiny corpus: SVD would be degenerate; use the (padded) identity so the
             # similarity is plain TF-IDF cosine.
             k = min(V, self.dim)
             W = np.zeros((V, self.dim))
-            if V <= self.dim:
+            if self.dim >= V:
                 W[np.arange(V), np.arange(V)] = 1.0
             else:
                 svd = TruncatedSVD(k - 1 if k > 1 else 1, random_state=self.random_state)

@@ -17,10 +17,13 @@ from marketplace.models.creator import (
     PlatformAccount,
     SamplePost,
 )
+from marketplace.models.matching import MatchEvent, MatchEventKind
 from marketplace.models.user import Role, User
 
 __all__ = [
     "AudienceCountry", "BrandProfile", "Campaign", "CampaignCountry", "CampaignDeliverable",
     "CampaignNiche", "CampaignPlatform", "CampaignStatus", "CreatorNiche", "CreatorProfile",
-    "Package", "PlatformAccount", "Role", "SamplePost", "User",
+    "MatchEvent", "MatchEventKind", "Package", "PlatformAccount", "Role", "SamplePost", "User",
 ]
+# Later areas append their imports below (one line each).
+

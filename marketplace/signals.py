@@ -1,0 +1,22 @@
+"""Signals that decouple the code that changes state from the code that reacts to it
+(matching index, system messages, notifications, e-mail). Senders commit first, then send.
+
+- creator_changed(profile), brand_changed(profile), campaign_changed(campaign)
+- deal_event(deal_or_thread, event: str, actor: User | None, note: str = "", **extra):
+  sent by the deal services after each committed step. `event` is one of
+  "application_submitted", "application_withdrawn", "application_shortlisted",
+  "application_declined", "offer_sent", "offer_countered", "offer_declined", "offer_accepted",
+  "offer_expired", "deal_funded", "deal_submitted", "revision_requested", "deal_approved",
+  "deal_auto_approved", "deal_paid_out", "deal_completed", "deal_cancelled",
+  "cancel_proposed", "deal_disputed", "dispute_resolved", "deal_expired", "deal_late",
+  "review_revealed". `sender` is the Application, OfferThread or Deal concerned.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+creator_changed = _signals.signal("creator-changed")
+brand_changed = _signals.signal("brand-changed")
+campaign_changed = _signals.signal("campaign-changed")
+deal_event = _signals.signal("deal-event")

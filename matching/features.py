@@ -1,0 +1,176 @@
+"""Pairwise (creator, campaign) features, default weights and human reasons.
+
+All features are roughly in [-1, 1] so default and learned weights are comparable.
+They are pure functions of the pair (no corpus statistics), so adding a creator
+never changes another pair's features.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+FEATURES: tuple[str, ...] = (
+    "text_sim",  # cosine of TF-IDF/SVD embeddings
+    "niche_overlap",  # share of the campaign's niches the creator covers
+    "audience_fit",  # audience share in target countries (1.0 when any country)
+    "follower_fit",  # log10(followers on best campaign platform / max(min, 1000)) / 2, in [0, 1]
+    "rate_fit",  # 1 - rate / budget, clipped to [-1, 1]
+    "engagement",  # engagement rate / 10%, clipped to [0, 1]
+    "rating",  # rating shrunk towards 4.0 with 2 pseudo-deals, minus 4.0
+    "reliability",  # log1p(completed deals) / log1p(50), clipped to [0, 1]
+)
+F = len(FEATURES)
+
+# Sensible hand-set linear weights used before any outcome is logged.
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "text_sim": 1.5,
+    "niche_overlap": 1.5,
+    "audience_fit": 0.5,
+    "follower_fit": 0.3,
+    "rate_fit": 1.5,
+    "engagement": 0.5,
+    "rating": 0.5,
+    "reliability": 0.3,
+}
+DEFAULT_INTERCEPT = 0.0
+RATING_PRIOR, RATING_PSEUDO = 4.0, 2.0
+
+
+def pair_features(
+    text_sim: np.ndarray,
+    niche_overlap: np.ndarray,
+    audience_fit: np.ndarray,
+    best_followers: np.ndarray,
+    min_followers: np.ndarray | int,
+    rate: np.ndarray,
+    budget: np.ndarray | int,
+    engagement: np.ndarray,
+    rating: np.ndarray,
+    deals: np.ndarray,
+) -> np.ndarray:
+    """Vectorised features -> (n, F) float64. Arguments broadcast against each other."""
+    text_sim = np.asarray(text_sim, dtype=np.float64)
+    n = text_sim.shape[0]
+    X = np.empty((n, F), dtype=np.float64)
+    X[:, 0] = text_sim
+    X[:, 1] = niche_overlap
+    X[:, 2] = np.clip(audience_fit, 0.0, 1.0)
+    base = np.maximum(np.asarray(min_followers, dtype=np.float64), 1000.0)
+    X[:, 3] = np.clip(np.log10((np.asarray(best_followers, np.float64) + 1.0) / (base + 1.0)),
+                      0.0, 2.0) / 2.0
+    rate = np.asarray(rate, dtype=np.float64)
+    budget = np.asarray(budget, dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rf = 1.0 - rate / budget
+    rf = np.where(budget > 0, rf, np.where(rate > 0, -1.0, 0.0))
+    X[:, 4] = np.clip(rf, -1.0, 1.0)
+    X[:, 5] = np.clip(np.asarray(engagement, np.float64) / 0.10, 0.0, 1.0)
+    deals = np.maximum(np.asarray(deals, dtype=np.float64), 0.0)
+    rating = np.asarray(rating, dtype=np.float64)
+    has = ~np.isnan(rating)
+    nr = np.where(has, np.maximum(deals, 1.0), 0.0)
+    shrunk = (np.where(has, rating, 0.0) * nr + RATING_PRIOR * RATING_PSEUDO) / (nr + RATING_PSEUDO)
+    X[:, 6] = shrunk - RATING_PRIOR
+    X[:, 7] = np.minimum(np.log1p(deals) / np.log1p(50.0), 1.0)
+    return X
+
+
+# ------------------------------------------------------------------ reasons
+def money(cents: int) -> str:
+    d = int(cents) / 100
+    return f"${d:,.0f}" if d == int(d) else f"${d:,.2f}"
+
+
+def compact(n: int) -> str:
+    n = int(n)
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
+    if n >= 1_000:
+        return f"{n / 1_000:.1f}K".replace(".0K", "K")
+    return str(n)
+
+
+EXPLORE_REASON = "New on Duet: shown for fair exposure"
+
+
+def reason_text(feature: str, ctx: dict, for_creator: bool) -> str | None:
+    """One sentence for a feature, or None when there is nothing honest to say.
+
+    ``for_creator`` switches the wording for rank_campaigns (shown to a creator).
+    """
+    if feature == "niche_overlap":
+        shared = ctx.get("shared_niches") or []
+        if not shared:
+            return None
+        return ("Matches your niches: " if for_creator else "Shares your niches: ") + ", ".join(
+            shared)
+    if feature == "text_sim":
+        s = ctx["text_sim"]
+        if s <= 0.05:
+            return None
+        word = "closely" if s >= 0.5 else "partly"
+        what = "your content" if for_creator else "the brief"
+        return f"Content {word} matches {what} (similarity {s:.2f})"
+    if feature == "audience_fit":
+        targets = ctx.get("targets") or []
+        if not targets:
+            return None
+        t = ", ".join(targets)
+        share = ctx["audience_share"]
+        if for_creator:
+            return f"Targets {t}; {share:.0%} of your audience is there"
+        if share > 0:
+            return f"{share:.0%} of audience in {t} (targets: {t})"
+        return f"Based in {ctx['creator_country']} (targets: {t})"
+    if feature == "follower_fit":
+        plat = ctx.get("best_platform")
+        if not plat:
+            return None
+        mf = ctx.get("min_followers", 0)
+        tail = f" (min {compact(mf)})" if mf else ""
+        return f"{compact(ctx['best_followers'])} followers on {plat.title()}{tail}"
+    if feature == "rate_fit":
+        r, b = ctx["rate_cents"], ctx["budget_cents"]
+        if for_creator:
+            return (f"Budget {money(b)} covers your rate {money(r)}" if r <= b
+                    else f"Budget {money(b)} is below your rate {money(r)}")
+        return (f"Rate {money(r)} fits budget {money(b)}" if r <= b
+                else f"Rate {money(r)} is above budget {money(b)}")
+    if feature == "engagement":
+        return f"Engagement rate {ctx['engagement'] * 100:.1f}%"
+    if feature == "rating":
+        if ctx.get("rating") is None:
+            return None
+        return f"{ctx['rating']:.1f} stars over {ctx['deals']} deals"
+    if feature == "reliability":
+        d = ctx["deals"]
+        if d <= 0:
+            return None
+        return f"{d} completed deal{'s' if d != 1 else ''} on Duet"
+    return None
+
+
+def build_reasons(
+    contrib: dict[str, float], ctx: dict, for_creator: bool, explored: bool,
+    max_reasons: int = 4,
+) -> list[str]:
+    """2-5 reasons: exploration note first, then features by contribution (largest first)."""
+    out: list[str] = [EXPLORE_REASON] if explored else []
+    order = sorted((f for f in FEATURES), key=lambda f: -contrib.get(f, 0.0))
+    fallback: list[str] = []
+    for f in order:
+        txt = reason_text(f, ctx, for_creator)
+        if txt is None:
+            continue
+        if contrib.get(f, 0.0) > 0 and len(out) < max_reasons + (1 if explored else 0):
+            out.append(txt)
+        else:
+            fallback.append(txt)
+    for txt in fallback:  # always at least 2 reasons (may be neutral/negative facts)
+        if len(out) >= 2:
+            break
+        out.append(txt)
+    if len(out) < 2:
+        out.append("Eligible: meets platform, follower and country requirements"
+                   if not for_creator else "You meet its platform, follower and country rules")
+    return out[:5]
