@@ -109,8 +109,9 @@ def reason_text(feature: str, ctx: dict, for_creator: bool) -> str | None:
         if s <= 0.05:
             return None
         word = "closely" if s >= 0.5 else "partly"
-        what = "your content" if for_creator else "the brief"
-        return f"Content {word} matches {what} (similarity {s:.2f})"
+        if for_creator:
+            return f"Brief {word} matches your content (similarity {s:.2f})"
+        return f"Content {word} matches the brief (similarity {s:.2f})"
     if feature == "audience_fit":
         targets = ctx.get("targets") or []
         if not targets:

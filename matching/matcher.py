@@ -72,6 +72,7 @@ class Matcher:
         text_fit_sample: int = 50_000,
         min_pairs: int = 200,
         ipw: bool = True,
+        learn: bool = True,
     ) -> None:
         self.dim = int(dim)
         self.exploration_slots = int(exploration_slots)
@@ -83,6 +84,7 @@ class Matcher:
         self.text_fit_sample = int(text_fit_sample)
         self.min_pairs = int(min_pairs)
         self.ipw = bool(ipw)
+        self.learn = bool(learn)  # False: keep default weights even when outcomes are given
         self._thr_units = math.ceil(self.audience_threshold * SHARE_UNITS - 1e-9)
         self.countries = Vocab()
         self.niches = Vocab()
@@ -143,7 +145,7 @@ class Matcher:
         for c in campaigns:
             self.add_campaign(c)
         self.ranker = LinearRanker()
-        if outcomes:
+        if outcomes and self.learn:
             self.ranker.fit_outcomes(outcomes, self._featurize_pairs, self.min_pairs, self.ipw)
         self.fitted_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         self.revision = 0

@@ -1,0 +1,154 @@
+"""Latency / memory / fit-time benchmark on synthetic marketplaces.
+
+    python -m matching.bench --creators 100000 1000000
+
+For each size the parent process generates creators (vectorised numpy + one pass to
+build the dataclasses), times ``Matcher.fit`` (TF-IDF+SVD fitted on a 50k-doc sample,
+then applied to all), saves the model, and starts a fresh *serving* process that loads
+it, so the reported RSS is what a web worker holding the model would use (not the
+generator's garbage). BLAS threads are pinned with threadpoolctl (default 2 = cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+
+def _rss_mb() -> tuple[float, float]:
+    vals = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                k, v = line.split(":")
+                vals[k] = int(v.split()[0]) / 1024
+    return vals.get("VmRSS", 0.0), vals.get("VmHWM", 0.0)
+
+
+def _pct(xs, p) -> float:
+    return float(np.percentile(np.asarray(xs) * 1e3, p))
+
+
+def serve(path: str, n: int, threads: int, queries: int) -> dict:
+    from threadpoolctl import threadpool_limits
+
+    from .matcher import Matcher
+    from .synthetic import make_campaigns, make_creators
+
+    threadpool_limits(threads)
+    t = time.perf_counter()
+    m = Matcher.load(path)
+    load_s = time.perf_counter() - t
+    rss, _ = _rss_mb()
+    camps = make_campaigns(queries + 100, seed=4242, id_offset=10_000_000)
+    for c in camps[:20]:  # warm-up
+        m.rank_creators(c, 10)
+    lat = []
+    for c in camps[:queries]:
+        t = time.perf_counter()
+        m.rank_creators(c, 10)
+        lat.append(time.perf_counter() - t)
+    rc = []
+    extra, *_ = make_creators(1000, seed=99, id_offset=50_000_000)
+    for cr in extra[:200]:
+        t = time.perf_counter()
+        m.rank_campaigns(cr, 10)
+        rc.append(time.perf_counter() - t)
+    add = []
+    for cr in extra:
+        t = time.perf_counter()
+        m.add_creator(cr)
+        add.append(time.perf_counter() - t)
+    rem = []
+    for cr in extra:
+        t = time.perf_counter()
+        m.remove_creator(cr.id)
+        rem.append(time.perf_counter() - t)
+    batch = camps[queries : queries + 100]
+    t = time.perf_counter()
+    m.rank_creators_batch(batch, 10)
+    batch_s = time.perf_counter() - t
+    ex = []
+    for c in camps[:100]:
+        ids = [x.id for x in m.rank_creators(c, 10)]
+        t = time.perf_counter()
+        m.explain(c, ids)
+        ex.append(time.perf_counter() - t)
+    rss2, hwm = _rss_mb()
+    return {"n": n, "load_s": load_s, "rss_mb": rss, "rss_after_mb": rss2, "hwm_mb": hwm,
+            "p50_ms": _pct(lat, 50), "p95_ms": _pct(lat, 95), "p99_ms": _pct(lat, 99),
+            "rank_campaigns_p50_ms": _pct(rc, 50), "add_p50_ms": _pct(add, 50),
+            "add_p95_ms": _pct(add, 95), "remove_p95_ms": _pct(rem, 95),
+            "batch100_s": batch_s, "explain10_p50_ms": _pct(ex, 50),
+            "explain10_p95_ms": _pct(ex, 95), "n_campaigns": m.n_campaigns}
+
+
+def run_size(n: int, threads: int, queries: int) -> None:
+    from threadpoolctl import threadpool_limits
+
+    from .matcher import Matcher
+    from .synthetic import make_campaigns, make_creators
+
+    threadpool_limits(threads)
+    t = time.perf_counter()
+    creators, *_ = make_creators(n, seed=n)
+    campaigns = make_campaigns(1000, seed=n + 1)
+    gen_s = time.perf_counter() - t
+    t = time.perf_counter()
+    m = Matcher(random_state=0).fit(creators, campaigns)
+    fit_s = time.perf_counter() - t
+    del creators
+    with tempfile.TemporaryDirectory() as d:
+        path = os.path.join(d, "matcher.joblib")
+        t = time.perf_counter()
+        m.save(path)
+        save_s = time.perf_counter() - t
+        size_mb = os.path.getsize(path) / 2**20
+        del m
+        out = subprocess.run(
+            [sys.executable, "-m", "matching.bench", "--serve", path, "--n", str(n),
+             "--threads", str(threads), "--queries", str(queries)],
+            check=True, capture_output=True, text=True)
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"== {n:,} creators ({r['n_campaigns']} campaigns), BLAS threads={threads}")
+    print(f"  generate data          {gen_s:8.1f} s   (not part of fit)")
+    print(f"  fit (full rebuild)     {fit_s:8.1f} s")
+    print(f"  save                   {save_s:8.1f} s   file {size_mb:.0f} MB; "
+          f"load {r['load_s']:.1f} s")
+    print(f"  serving RSS            {r['rss_mb']:8.0f} MB  after loading "
+          f"({r['rss_after_mb']:.0f} MB after queries, peak {r['hwm_mb']:.0f} MB)")
+    print(f"  rank_creators k=10     p50 {r['p50_ms']:.2f} ms  p95 {r['p95_ms']:.2f} ms  "
+          f"p99 {r['p99_ms']:.2f} ms  ({queries} campaigns, filters + re-ranking)")
+    print(f"  rank_campaigns k=10    p50 {r['rank_campaigns_p50_ms']:.2f} ms")
+    print(f"  add_creator            p50 {r['add_p50_ms']:.3f} ms  p95 {r['add_p95_ms']:.3f} ms"
+          f"   remove_creator p95 {r['remove_p95_ms']:.3f} ms")
+    print(f"  100 campaigns, batch   {r['batch100_s'] * 1e3:8.0f} ms")
+    print(f"  explain top-10         p50 {r['explain10_p50_ms']:.3f} ms  "
+          f"p95 {r['explain10_p95_ms']:.3f} ms")
+    sys.stdout.flush()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Duet matching benchmark")
+    ap.add_argument("--creators", type=int, nargs="+", default=[100_000, 1_000_000])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--serve", help=argparse.SUPPRESS)
+    ap.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.serve:
+        print(json.dumps(serve(a.serve, a.n, a.threads, a.queries)))
+        return
+    for n in a.creators:
+        run_size(n, a.threads, a.queries)
+
+
+if __name__ == "__main__":
+    main()
