@@ -35,6 +35,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    from marketplace.extensions import mail
+
+    mail.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -44,6 +47,10 @@ def register_extensions(app: Flask) -> None:
 
     login_manager.user_loader(load_user)
 
+    from marketplace.services import recommendations
+
+    recommendations.init_app(app)
+
 
 def register_blueprints(app: Flask) -> None:
     from marketplace.auth import bp as auth_bp
@@ -51,12 +58,27 @@ def register_blueprints(app: Flask) -> None:
     from marketplace.campaigns import bp as campaigns_bp
     from marketplace.creators import bp as creators_bp
     from marketplace.main import bp as main_bp
+    from marketplace.payments import bp as payments_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(creators_bp)
     app.register_blueprint(brands_bp)
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(payments_bp)
+    from marketplace.deals import bp as deals_bp
+
+    app.register_blueprint(deals_bp)
+    from marketplace.messages import bp as messages_bp
+    from marketplace.notifications import bp as notifications_bp
+    from marketplace.reviews import bp as reviews_bp
+
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(reviews_bp)
+    from marketplace.matches import bp as matches_bp
+
+    app.register_blueprint(matches_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -73,5 +95,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from marketplace.cli import register
+    from marketplace.matches.commands import matching_group
 
     register(app)
+    app.cli.add_command(matching_group)

@@ -59,4 +59,22 @@ def load(env: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": _int(env, "PER_PAGE", 24),
+        "MAIL_ENABLED": env.get("MAIL_ENABLED", "true").lower() in ("1", "true", "yes", "on"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": _int(env, "MAIL_PORT", 8025),
+        "MAIL_DEFAULT_SENDER": env.get("MAIL_DEFAULT_SENDER", "Duet <no-reply@duet.local>"),
+        "MAIL_SUPPRESS_SEND": env.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true"),
+        "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
+        "REVIEW_WINDOW_DAYS": _int(env, "REVIEW_WINDOW_DAYS", 14),
+        # Payments (services/stripe_gateway.py). STRIPE_API_BASE points at the local Stripe in
+        # development and tests; unset in production.
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY", "pk_test_local"),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", "whsec_local"),
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE") or None,
+        "STRIPE_JS_URL": env.get("STRIPE_JS_URL") or (
+            f"{env['STRIPE_API_BASE'].rstrip('/')}/js.stripe.com/v3/"
+            if env.get("STRIPE_API_BASE") else "https://js.stripe.com/v3/"),
+        "BRAND_FEE_BPS": _int(env, "BRAND_FEE_BPS", 0),
+        "CREATOR_FEE_BPS": _int(env, "CREATOR_FEE_BPS", 1000),
     }

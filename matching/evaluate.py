@@ -56,7 +56,7 @@ def _metrics(ranked: list[int], pb, pc, el, idx_of, new_ids, low_ids) -> dict[st
 
 
 def run(n_creators: int = 6000, n_campaigns: int = 600, seed: int = 0,
-        verbose: bool = True) -> dict[str, dict[str, float]]:
+        verbose: bool = True, save: str | None = None) -> dict[str, dict[str, float]]:
     t0 = time.perf_counter()
     world = make_world(n_creators, n_campaigns, seed=seed)
     truth = Truth(world)
@@ -127,7 +127,8 @@ def run(n_creators: int = 6000, n_campaigns: int = 600, seed: int = 0,
               f"accepted={sum(o.event == 'accepted' for o in logs)})")
         print(f"learned ranker: mode={learned.ranker.mode} stats={learned.ranker.stats}")
         print("  estimated position propensity p1..p10: "
-              + " ".join(f"{x:.2f}" for x in learned.ranker.propensity[1:11]))
+              + " ".join(f"{x:.2f}" for x in learned.ranker.propensity[1:11])
+              + "  (planted: 1/position)")
         print("  weights: " + ", ".join(f"{k}={v:+.2f}" for k, v in
                                         learned.ranker.as_dict().items()))
         hdr = (f"{'method':<27}{'NDCG@10':>9}{'Rec@10':>8}{'P@10':>7}{'2-sided':>9}"
@@ -142,6 +143,9 @@ def run(n_creators: int = 6000, n_campaigns: int = 600, seed: int = 0,
         print(f"rank_campaigns violations (500 creators x top-10): {rev_viol}")
         print(f"elapsed {time.perf_counter() - t0:.1f}s")
     results["_rank_campaigns"] = {"violations": rev_viol}
+    if save:  # learned model + its offline scores in the file's metadata
+        learned.evaluation = {f"{k}@10": v for k, v in results["learned ranker"].items()}
+        learned.save(save)
     return results
 
 
@@ -150,8 +154,9 @@ def main() -> None:
     ap.add_argument("--creators", type=int, default=6000)
     ap.add_argument("--campaigns", type=int, default=600)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save", help="write the learned matcher (with scores) to this path")
     a = ap.parse_args()
-    run(a.creators, a.campaigns, a.seed)
+    run(a.creators, a.campaigns, a.seed, save=a.save)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Columnar, incrementally updatable stores for creators and campaigns.
 
 Why columnar: hard constraints and features are evaluated with vectorised numpy over
-contiguous arrays (followers per platform as int64 rows, country codes as int16,
+contiguous arrays (followers per platform as int32 rows, country codes as int16,
 audience shares as one uint16 column per country in 1/10000 units rounded down).
 
 Why capacity doubling + swap-remove: adding a row writes into preallocated space
@@ -21,6 +21,7 @@ from .types import PLATFORMS, Campaign, Creator
 
 MAX_NICHES = 8  # niches kept per creator/campaign (first 8, in given order)
 SHARE_UNITS = 10_000  # audience share resolution (0.01%)
+INT32_MAX = 2**31 - 1  # followers are stored as int32 (clipped; 2.1 billion is plenty)
 P = len(PLATFORMS)
 PLATFORM_INDEX = {p: i for i, p in enumerate(PLATFORMS)}
 
@@ -84,7 +85,7 @@ class CreatorStore:
         old = self.__dict__
         emb = np.zeros((cap, self.dim), dtype=np.float32)
         niche = np.full((cap, MAX_NICHES), -1, dtype=np.int16)
-        fol = np.zeros((P, cap), dtype=np.int64)
+        fol = np.zeros((P, cap), dtype=np.int32)
         if n:
             emb[:n] = old["emb"][:n]
             niche[:n] = old["niche"][:n]
@@ -116,7 +117,7 @@ class CreatorStore:
         self.emb[row] = emb
         self.niche[row] = _niche_row(c.niches, self.niches)
         for p, i in PLATFORM_INDEX.items():
-            self.followers[i, row] = max(int(c.followers.get(p, 0) or 0), 0)
+            self.followers[i, row] = min(max(int(c.followers.get(p, 0) or 0), 0), INT32_MAX)
         self.country[row] = self.countries.add(c.country)
         self.rate[row] = int(c.rate_cents)
         self.engagement[row] = float(c.engagement_rate)
@@ -184,8 +185,8 @@ class CreatorStore:
         self.deals[:n] = np.fromiter((c.completed_deals for c in creators), np.int32, n)
         self.shown[:n] = np.fromiter((shown.get(int(c.id), 0) for c in creators), np.int32, n)
         for p, i in PLATFORM_INDEX.items():
-            self.followers[i, :n] = np.maximum(np.fromiter(
-                (c.followers.get(p, 0) or 0 for c in creators), np.int64, n), 0)
+            self.followers[i, :n] = np.clip(np.fromiter(
+                (c.followers.get(p, 0) or 0 for c in creators), np.int64, n), 0, INT32_MAX)
         # niches and audience: ragged -> flat lists, then scatter
         nr, nc, ar, ac, au = [], [], [], [], []
         for r, c in enumerate(creators):

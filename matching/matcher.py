@@ -258,10 +258,13 @@ class Matcher:
             m = int(math.ceil(4 * C * len(sample) / n))  # ~4C expected survivors
             if len(ss) > m:
                 t = np.partition(ss, len(ss) - m)[len(ss) - m]
-                cand = np.flatnonzero(s >= t)
-                cand = cand[self._eligible(cand, cq, excl)]
-                if len(cand) >= C:
-                    rows = cand
+                # only worth it if few rows (eligible or not) pass the threshold; with very
+                # selective filters a contiguous full mask is cheaper than a huge gather
+                if (s[sample] >= t).mean() < 0.1:
+                    cand = np.flatnonzero(s >= t)
+                    cand = cand[self._eligible(cand, cq, excl)]
+                    if len(cand) >= C:
+                        rows = cand
         if rows is None:
             rows = np.flatnonzero(self._eligible(slice(0, n), cq, excl))
         if len(rows) > C:
@@ -332,23 +335,27 @@ class Matcher:
         slots = min(self.exploration_slots, k_eff) if explore else 0
         if slots > 0:
             low = (st.shown[rows] < self.exposure_threshold) & (st.deals[rows] == 0)
-            need = slots - int(low[order[:k_eff]].sum())
+            top = order[:k_eff]
+            need = slots - int(low[top].sum())
             if need > 0:
                 depth = max(self.explore_depth, 2 * k_eff)
-                tail = order[k_eff - need : depth]
+                tail = order[k_eff:depth]
                 pool = tail[low[tail]]
                 if len(pool):
                     rng = np.random.default_rng([self.random_state, cq.id % (2**32)])
                     pick = np.sort(rng.choice(len(pool), size=min(need, len(pool)),
                                               replace=False))
                     chosen_explore = pool[pick].tolist()
-                main = order[: k_eff - len(chosen_explore)].tolist()
-                order = np.array(main + chosen_explore, dtype=np.int64)
-                order = order[np.lexsort((ids[order], -score[order]))]
+                    # drop the lowest-scoring creators that are *not* low-exposure
+                    drop = set(top[~low[top]][::-1][: len(chosen_explore)].tolist())
+                    keep = [i for i in top.tolist() if i not in drop]
+                    order = np.array(keep + chosen_explore, dtype=np.int64)
+                    order = order[np.lexsort((ids[order], -score[order]))]
         top = order[:k_eff]
         explored = set(chosen_explore)
         out = []
         inter = self.ranker.intercept
+        names = self.niches.items
         for i in top.tolist():
             r = int(rows[i])
             contributions = {f: float(v) for f, v in zip(FEATURES, contrib[i], strict=True)}
@@ -356,8 +363,9 @@ class Matcher:
             rating = float(st.rating[r])
             ctx = {
                 "text_sim": float(aux["sim"][i]),
-                "shared_niches": [n for n, h in zip(cq.niche_names, np.isin(
-                    cq.niche_codes, st.niche[r]), strict=True) if h],
+                "shared_niches": [names[j] for j, h in zip(st.niche[r].tolist(),
+                                                            aux["hit"][i].tolist(), strict=True)
+                                  if h],
                 "targets": cq.targets,
                 "audience_share": float(aux["aud"][i]),
                 "creator_country": self.countries.items[int(st.country[r])],
@@ -440,7 +448,8 @@ class Matcher:
         if n == 0 or k <= 0:
             return []
         v = self.text_encoder.encode(creator.text).astype(np.float64)
-        f = np.array([max(int(creator.followers.get(p, 0) or 0), 0) for p in PLATFORMS])
+        f = np.array([min(max(int(creator.followers.get(p, 0) or 0), 0), 2**31 - 1)
+                      for p in PLATFORMS])
         plat = cs.plat[:n]
         best_req = np.where(plat, f[None, :], -1).max(axis=1)
         arg_req = np.where(plat, f[None, :], -1).argmax(axis=1)

@@ -2,4 +2,6 @@ from flask import Blueprint
 
 bp = Blueprint("creators", __name__, url_prefix="/creators")
 
-from marketplace.creators import routes  # noqa: E402,F401
+# routes: own profile sections; packages: rate card; public: /creators/<handle> and
+# /creators/media/<name>; discovery: the /creators/ list (endpoint creators.index).
+from marketplace.creators import discovery, packages, public, routes  # noqa: E402,F401

@@ -1,7 +1,14 @@
-from flask import redirect, render_template, url_for
+"""Home page and the role-specific dashboards."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
 from flask_login import current_user, login_required
 
 from marketplace.main import bp
+from marketplace.main import dashboards as panels
+from marketplace.services import recommendations
+from marketplace.services.profiles import completeness
 
 
 @bp.route("/")
@@ -13,5 +20,35 @@ def index():
 @login_required
 def dashboard():
     if current_user.is_admin:
-        return render_template("main/admin_dashboard.html")
-    return redirect(url_for("main.index"))
+        return _admin_dashboard()
+    if current_user.is_brand:
+        return _brand_dashboard()
+    return _creator_dashboard()
+
+
+def _brand_dashboard():
+    brand = current_user.brand
+    if brand is None:
+        return render_template("main/brand_dashboard.html", brand=None, counts=None,
+                               campaigns=[])
+    return render_template("main/brand_dashboard.html", brand=brand,
+                           counts=panels.campaign_counts(brand),
+                           campaigns=panels.recent_campaigns(brand))
+
+
+def _creator_dashboard():
+    profile = panels.load_creator(current_user)
+    score = completeness(profile)
+    niches = list(profile.niches) if profile else []
+    for_you = []
+    if profile is not None and "matcher" in current_app.extensions:
+        for_you = recommendations.campaigns_for(profile, k=5)
+    return render_template("main/creator_dashboard.html", profile=profile, score=score,
+                           for_you=for_you,
+                           todos=panels.todos(score.missing), niches=niches,
+                           campaigns=panels.open_campaigns_in_niches(niches))
+
+
+def _admin_dashboard():
+    return render_template("main/admin_dashboard.html", users=panels.user_counts(),
+                           profiles=panels.profile_counts(), campaigns=panels.campaign_counts())

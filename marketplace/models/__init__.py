@@ -17,13 +17,27 @@ from marketplace.models.creator import (
     PlatformAccount,
     SamplePost,
 )
-from marketplace.models.matching import MatchEvent, MatchEventKind
+from marketplace.models.matching import (
+    HiddenCreator,
+    IndexChange,
+    MatcherVersion,
+    MatchEvent,
+    MatchEventKind,
+)
 from marketplace.models.user import Role, User
 
 __all__ = [
     "AudienceCountry", "BrandProfile", "Campaign", "CampaignCountry", "CampaignDeliverable",
     "CampaignNiche", "CampaignPlatform", "CampaignStatus", "CreatorNiche", "CreatorProfile",
-    "MatchEvent", "MatchEventKind", "Package", "PlatformAccount", "Role", "SamplePost", "User",
+    "HiddenCreator", "IndexChange", "MatcherVersion", "MatchEvent", "MatchEventKind",
+    "Package", "PlatformAccount", "Role", "SamplePost", "User",
 ]
 # Later areas append their imports below (one line each).
 
+from marketplace.models.application import Application, ApplicationStatus, DeclineReason  # noqa: E402,F401,I001
+from marketplace.models.offer import OfferThread, OfferVersion, Side, ThreadStatus  # noqa: E402,F401,I001
+from marketplace.models.deal import Deal, DealEvent, DealState, Dispute, Submission  # noqa: E402,F401,I001
+from marketplace.models.payment import LedgerEntry, LedgerKind, Payment, PaymentStatus, PayoutAccount, StripeCustomer, StripeEvent, Transfer  # noqa: E402,F401,I001,E501
+from marketplace.models.message import Conversation, ConversationMember, Message, MessageKind  # noqa: E402,F401,I001
+from marketplace.models.notification import Notification, NotificationPreference  # noqa: E402,F401,I001
+from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001

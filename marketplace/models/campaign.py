@@ -49,6 +49,8 @@ class Campaign(db.Model):
     creators_wanted: Mapped[int] = mapped_column(Integer, default=1)
     application_deadline: Mapped[date] = mapped_column(Date)
     content_due: Mapped[date] = mapped_column(Date)
+    # Applications still undecided after this date are declined by `flask deals run-jobs`.
+    decision_date: Mapped[date | None] = mapped_column(Date)
     usage_rights: Mapped[str] = mapped_column(String(16), default="organic")
     # What the submitted caption must carry (checked in the deal's brief checklist).
     required_disclosure: Mapped[str] = mapped_column(String(32), default="#ad")

@@ -1,0 +1,1 @@
+"""Development helpers (local SMTP server...). The app never imports this package."""

@@ -1,0 +1,43 @@
+"""The creator directory brands search (/creators/). Creators and visitors don't get it:
+it exists to help brands shortlist, and rate cards are for brands' eyes."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, request, url_for
+from werkzeug.routing import BuildError
+
+from marketplace.access import role_required
+from marketplace.creators import bp
+from marketplace.extensions import db
+from marketplace.models import CreatorProfile, Role
+from marketplace.services import discovery
+
+MEDIA_ENDPOINT = "creators.media"  # serves stored uploads by file name (creators/public.py)
+
+
+@bp.route("/")
+@role_required(Role.BRAND, Role.ADMIN)
+def index():
+    filters = discovery.parse_creator_filters(request.args)
+    pagination = db.paginate(discovery.creator_query(filters), page=filters.page,
+                             per_page=current_app.config["PER_PAGE"], error_out=False)
+    return render_template("creators/index.html", pagination=pagination, filters=filters,
+                           sorts=discovery.CREATOR_SORTS,
+                           share_min=int(discovery.AUDIENCE_SHARE_MIN))
+
+
+@bp.app_template_global()
+def has_endpoint(name: str) -> bool:
+    """Lets templates link to pages other areas add, and degrade to text until they exist."""
+    return name in current_app.view_functions
+
+
+@bp.app_template_global()
+def creator_avatar_url(creator: CreatorProfile) -> str | None:
+    """URL of a creator's stored avatar, or None (the avatar macro then shows an initial)."""
+    if not creator.avatar or MEDIA_ENDPOINT not in current_app.view_functions:
+        return None
+    try:
+        return url_for(MEDIA_ENDPOINT, name=creator.avatar)
+    except BuildError:
+        return None

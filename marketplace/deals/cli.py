@@ -1,0 +1,20 @@
+"""`flask deals ...` commands."""
+
+from __future__ import annotations
+
+import click
+
+from marketplace.services import deal_jobs
+
+
+@click.group("deals")
+def deals_group() -> None:
+    """Deals: time-driven jobs."""
+
+
+@deals_group.command("run-jobs")
+def run_jobs() -> None:
+    """Auto-approve, expire unfunded deals and stale offers, apply decision dates, flag late
+    deals. Safe to run as often as you like (cron: every 5 minutes)."""
+    counts = deal_jobs.run_all()
+    click.echo(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))

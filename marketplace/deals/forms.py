@@ -1,0 +1,114 @@
+"""Forms of the deals area. Business rules live in the services; the forms only shape input
+(field names match the `field=` of the services' DomainErrors, so errors land beside them)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields import DateField
+from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from marketplace import taxonomy
+from marketplace.models.application import DECLINE_REASON_LABELS
+from marketplace.services.applications import BRAND_DECLINE_REASONS
+from marketplace.services.offers import OFFER_DECLINE_REASONS
+
+DELIVERABLE_ROWS = 3
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ApplyForm(FlaskForm):
+    pitch = TextAreaField("Your pitch", description="20-2000 characters: your idea for this "
+                          "campaign and why your audience fits.")
+    package_ids = MultiCheckboxField("Packages from your rate card", coerce=int,
+                                     validate_choice=False)
+    proposed_price = StringField("Custom price (optional)",
+                                 description="Leave empty to propose the packages' total.")
+
+
+class DeliverableRow(Form):
+    platform = SelectField("Platform", choices=[("", "—"), *taxonomy.choices(taxonomy.PLATFORMS)],
+                           validate_choice=False)
+    deliverable_type = SelectField("Content", choices=[
+        ("", "—"), *taxonomy.choices(taxonomy.DELIVERABLE_TYPES)], validate_choice=False)
+    quantity = StringField("Qty")
+
+
+class TermsForm(FlaskForm):
+    price = StringField("Price", validators=[InputRequired("Enter a price.")])
+    deliverables = FieldList(FormField(DeliverableRow), "Deliverables",
+                             min_entries=DELIVERABLE_ROWS, max_entries=10)
+    content_due = DateField("Content due", validators=[InputRequired("Enter a due date.")])
+    usage_rights = SelectField("Usage rights", choices=taxonomy.choices(taxonomy.USAGE_RIGHTS),
+                               validate_choice=False)
+    revisions_included = IntegerField("Revisions included", default=1, validators=[
+        InputRequired("Enter a number from 0 to 10."),
+        NumberRange(0, 10, "Enter a number from 0 to 10.")])
+    message = TextAreaField("Message", validators=[Optional()])
+
+
+class InviteForm(TermsForm):
+    campaign = SelectField("Campaign", coerce=int, validate_choice=False)
+
+
+class DeclineForm(FlaskForm):
+    reason = SelectField("Reason", validate_choice=False)
+    note = TextAreaField("Note (optional)", validators=[Optional()])
+
+
+def application_decline_form(**kw) -> DeclineForm:
+    form = DeclineForm(**kw)
+    form.reason.choices = [("", "Choose a reason…")] + [
+        (r.value, DECLINE_REASON_LABELS[r.value]) for r in BRAND_DECLINE_REASONS]
+    return form
+
+
+def offer_decline_form(**kw) -> DeclineForm:
+    form = DeclineForm(**kw)
+    form.reason.choices = [("", "Choose a reason…")] + [
+        (r.value, DECLINE_REASON_LABELS[r.value]) for r in OFFER_DECLINE_REASONS]
+    return form
+
+
+class SubmitWorkForm(FlaskForm):
+    post_links = TextAreaField("Post links", description="One link per line (1-6): the "
+                               "published posts, or a private preview link.")
+    caption = TextAreaField("Caption", description="Exactly as posted; the brief checklist "
+                            "reads it.")
+    notes = TextAreaField("Notes for the brand (optional)", validators=[Optional()])
+    draft = FileField("Draft file (optional)", description="MP4, MOV, WebM video or PNG, "
+                      "JPEG, WebP image.")
+
+
+class NoteForm(FlaskForm):
+    note = TextAreaField("Note", validators=[Optional()])
+
+
+class DisputeResponseForm(FlaskForm):
+    statement = TextAreaField("Your statement")
+
+
+class ResolveForm(FlaskForm):
+    outcome = RadioField("Decision", choices=[
+        ("release", "Release: pay the creator in full"),
+        ("refund", "Refund: return the money to the brand"),
+        ("split", "Split: part to each side")], validate_choice=False)
+    creator_amount = StringField("Creator gets (split)", validators=[Optional()])
+    brand_refund = StringField("Brand gets back (split)", validators=[Optional()])
+    note = TextAreaField("Explanation to both sides")

@@ -1,0 +1,83 @@
+"""Local development server: `python -m marketplace.devserver --port 5000` (what `make run` calls).
+
+`main()` first starts the side services the app talks to in development (none yet; later a
+fake Stripe and an SMTP catcher), then serves the app with werkzeug on 127.0.0.1. The side
+services are child processes, stopped when the server stops.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from werkzeug.serving import run_simple
+
+HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class SideService:
+    """A helper process started next to the app (e.g. a fake payment provider)."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def side_services(port: int) -> list[SideService]:
+    """The helper processes to start; add new ones here (each with its own port)."""
+    return []
+
+
+def start_side_services(services: Sequence[SideService]) -> list[subprocess.Popen]:
+    processes = []
+    for service in services:
+        print(f" * starting {service.name}: {' '.join(service.command)}", flush=True)
+        processes.append(subprocess.Popen(service.command, env={**os.environ, **service.env}))
+    return processes
+
+
+def stop_side_services(processes: Sequence[subprocess.Popen]) -> None:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Run Duet locally with its side services.")
+    parser.add_argument("--port", type=int, default=5000)
+    parser.add_argument("--host", default=HOST, help="Interface to listen on (default: local).")
+    parser.add_argument("--debug", action="store_true", help="Werkzeug debugger (never public).")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    # `kill` (SIGTERM) unwinds like Ctrl+C, so the side services are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    processes = start_side_services(side_services(args.port))
+    try:
+        from marketplace import create_app
+
+        app = create_app()
+        print(f" * Duet on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+        run_simple(args.host, args.port, app, threaded=True, use_reloader=False,
+                   use_debugger=args.debug)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_side_services(processes)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

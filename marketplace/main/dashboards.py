@@ -1,0 +1,103 @@
+"""Read-only queries behind /dashboard, one small function per panel (no N+1: the lists
+eager-load what their rows show)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.extensions import db
+from marketplace.models import (
+    BrandProfile,
+    Campaign,
+    CampaignNiche,
+    CampaignStatus,
+    CreatorProfile,
+    Role,
+    User,
+)
+
+RECENT_CAMPAIGNS = 8
+NICHE_CAMPAIGNS = 6
+
+# Which page fixes each completeness hint (matched on a word in the hint).
+FIX_PAGES = (("platform", "creators.edit_platforms"), ("audience", "creators.edit_audience"),
+             ("sample", "creators.edit_samples"), ("package", "creators.packages"))
+
+
+@dataclass(frozen=True)
+class Todo:
+    text: str
+    url: str
+
+
+def _counts(column, stmt) -> dict:
+    return {key: n for key, n in db.session.execute(stmt.group_by(column)).all()}
+
+
+def campaign_counts(brand: BrandProfile | None = None) -> dict[CampaignStatus, int]:
+    """Campaigns per state (every state present, zero when none), for one brand or all."""
+    stmt = select(Campaign.status, func.count(Campaign.id))
+    if brand is not None:
+        stmt = stmt.where(Campaign.brand_id == brand.id)
+    found = _counts(Campaign.status, stmt)
+    return {status: found.get(status, 0) for status in CampaignStatus}
+
+
+def recent_campaigns(brand: BrandProfile, limit: int = RECENT_CAMPAIGNS) -> list[Campaign]:
+    stmt = (select(Campaign).where(Campaign.brand_id == brand.id)
+            .order_by(Campaign.updated_at.desc(), Campaign.id.desc()).limit(limit)
+            .options(selectinload(Campaign.niche_links), selectinload(Campaign.deliverables)))
+    return list(db.session.scalars(stmt))
+
+
+def open_campaigns_in_niches(niches: list[str], limit: int = NICHE_CAMPAIGNS) -> list[Campaign]:
+    """Open campaigns sharing at least one niche with `niches`, newest first."""
+    if not niches:
+        return []
+    matching = select(CampaignNiche.campaign_id).where(CampaignNiche.niche.in_(niches))
+    stmt = (select(Campaign)
+            .where(Campaign.status == CampaignStatus.OPEN, Campaign.id.in_(matching))
+            .order_by(func.coalesce(Campaign.published_at, Campaign.created_at).desc(),
+                      Campaign.id.desc())
+            .limit(limit)
+            .options(selectinload(Campaign.brand), selectinload(Campaign.niche_links),
+                     selectinload(Campaign.platform_links)))
+    return list(db.session.scalars(stmt))
+
+
+def _fix_url(hint: str) -> str:
+    lowered = hint.lower()
+    endpoint = next((ep for word, ep in FIX_PAGES if word in lowered), "creators.edit_profile")
+    if endpoint not in current_app.view_functions:
+        endpoint = "creators.edit_profile"
+    return url_for(endpoint)
+
+
+def todos(missing: list[str]) -> list[Todo]:
+    """Each missing item of a creator profile with a link to the page that fixes it."""
+    return [Todo(hint, _fix_url(hint)) for hint in missing]
+
+
+def user_counts() -> dict[Role, int]:
+    found = _counts(User.role, select(User.role, func.count(User.id)))
+    return {role: found.get(role, 0) for role in Role}
+
+
+def profile_counts() -> dict[str, int]:
+    return {
+        "creators": db.session.scalar(select(func.count(CreatorProfile.id))) or 0,
+        "brands": db.session.scalar(select(func.count(BrandProfile.id))) or 0,
+    }
+
+
+def load_creator(user: User) -> CreatorProfile | None:
+    """The creator's profile with what the completeness check looks at, in a few queries."""
+    return db.session.scalar(
+        select(CreatorProfile).where(CreatorProfile.user_id == user.id)
+        .options(selectinload(CreatorProfile.niche_links), selectinload(CreatorProfile.accounts),
+                 selectinload(CreatorProfile.audience_countries),
+                 selectinload(CreatorProfile.samples), selectinload(CreatorProfile.packages)))

@@ -1,0 +1,46 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from marketplace.access import brand_required
+from marketplace.extensions import db
+from marketplace.forms import EmptyForm
+from marketplace.matches import bp
+from marketplace.models import Campaign, CreatorProfile
+from marketplace.services import recommendations
+
+
+def own_campaign_or_404(campaign_id: int) -> Campaign:
+    brand = current_user.brand
+    return db.first_or_404(select(Campaign).where(
+        Campaign.id == campaign_id, Campaign.brand_id == (brand.id if brand else -1)))
+
+
+@bp.route("/campaigns/<int:campaign_id>/matches")
+@brand_required
+def campaign_matches(campaign_id: int):
+    campaign = own_campaign_or_404(campaign_id)
+    matches = recommendations.top_creators(campaign, k=20) if campaign.status == "open" else []
+    hidden = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id.in_(
+        recommendations.hidden_creator_ids(campaign.brand)))).all()
+    return render_template("matches/campaign.html", campaign=campaign, matches=matches,
+                           hidden=hidden)
+
+
+@bp.route("/campaigns/<int:campaign_id>/matches/<int:creator_id>/<any(hide, unhide):action>",
+          methods=["POST"])
+@brand_required
+def hide(campaign_id: int, creator_id: int, action: str):
+    campaign = own_campaign_or_404(campaign_id)
+    creator = db.get_or_404(CreatorProfile, creator_id)
+    if EmptyForm().validate_on_submit():
+        if action == "hide":
+            recommendations.hide_creator(campaign.brand, creator)
+            flash(f"{creator.display_name} will no longer appear in your matches.", "info")
+        else:
+            recommendations.unhide_creator(campaign.brand, creator)
+            flash(f"{creator.display_name} can appear in your matches again.", "info")
+    target = request.form.get("back")
+    if target != "campaign":
+        return redirect(url_for("matches.campaign_matches", campaign_id=campaign.id))
+    return redirect(url_for("campaigns.show", campaign_id=campaign.id))

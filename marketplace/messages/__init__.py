@@ -1,0 +1,11 @@
+"""Messages between a brand and a creator; deal steps appear in the thread as system lines."""
+
+from flask import Blueprint
+
+from marketplace.services import messaging
+from marketplace.signals import deal_event
+
+bp = Blueprint("messages", __name__, url_prefix="/messages")
+deal_event.connect(messaging.on_deal_event)
+
+from marketplace.messages import routes  # noqa: E402,F401

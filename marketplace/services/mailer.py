@@ -1,0 +1,60 @@
+"""E-mail through Flask-Mail (SMTP). Sending never raises: a mail problem is logged and the
+action that caused it stands. Also reads the development outbox (.eml files)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import Message as MailMessage
+
+from marketplace.extensions import mail
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(to: str, subject: str, body: str) -> bool:
+    """Send one plain-text e-mail; True when the SMTP server took it."""
+    if not current_app.config.get("MAIL_ENABLED", True):
+        return False
+    try:
+        mail.send(MailMessage(subject=subject, recipients=[to], body=body))
+    except Exception:  # noqa: BLE001  (SMTP down, refused recipient, timeout...)
+        log.exception("could not send e-mail %r to %s", subject, to)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class OutboxMail:
+    name: str
+    received: datetime
+    sender: str
+    to: str
+    subject: str
+    body: str
+
+
+def read_outbox(directory: str | Path, limit: int = 100) -> list[OutboxMail]:
+    """The newest .eml files written by devtools/mail_server.py, newest first."""
+    folder = Path(directory)
+    if not folder.is_dir():
+        return []
+    files = sorted(folder.glob("*.eml"), key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
+    parser = BytesParser(policy=policy.default)
+    mails = []
+    for path in files[:limit]:
+        message = parser.parsebytes(path.read_bytes())
+        part = message.get_body(preferencelist=("plain", "html"))
+        mails.append(OutboxMail(
+            name=path.name,
+            received=datetime.fromtimestamp(path.stat().st_mtime, UTC),
+            sender=str(message.get("From", "")), to=str(message.get("To", "")),
+            subject=str(message.get("Subject", "")),
+            body=part.get_content() if part is not None else ""))
+    return mails
