@@ -31,7 +31,8 @@ def register_extensions(app: Flask) -> None:
     from marketplace import models  # noqa: F401  (tables must be known before migrate)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"), render_as_batch=True)
+    migrate.init_app(app, db, directory=str(config_module.ROOT / "migrations"),
+                     render_as_batch=True)
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)

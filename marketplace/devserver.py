@@ -1,8 +1,10 @@
 """Local development server: `python -m marketplace.devserver --port 5000` (what `make run` calls).
 
-`main()` first starts the side services the app talks to in development (none yet; later a
-fake Stripe and an SMTP catcher), then serves the app with werkzeug on 127.0.0.1. The side
-services are child processes, stopped when the server stops.
+`main()` first starts the side services the app talks to in development, a local Stripe
+(localstripe plus our Connect add-on, `devtools/stripe_server.py`) and an SMTP server that keeps
+every mail in instance/outbox (`devtools/mail_server.py`), points the app at them through the
+environment, then serves the app with werkzeug on 127.0.0.1. The side services are child
+processes, stopped when the server stops. Settings already in the environment win.
 """
 
 from __future__ import annotations
@@ -29,9 +31,27 @@ class SideService:
     env: dict[str, str] = field(default_factory=dict)
 
 
+STRIPE_PORT = int(os.environ.get("DEV_STRIPE_PORT", "8420"))
+MAIL_PORT = int(os.environ.get("DEV_MAIL_PORT", "8025"))
+WEBHOOK_SECRET = "whsec_local_dev"
+
+
 def side_services(port: int) -> list[SideService]:
-    """The helper processes to start; add new ones here (each with its own port)."""
-    return []
+    """The helper processes to start (each with its own port); skipped when the environment
+    already points the app at a real service."""
+    services = []
+    if not os.environ.get("STRIPE_API_BASE") and not os.environ.get("STRIPE_SECRET_KEY"):
+        services.append(SideService("local Stripe", [
+            sys.executable, "-m", "devtools.stripe_server", "--port", str(STRIPE_PORT),
+            "--webhook-url", f"http://{HOST}:{port}/webhooks/stripe",
+            "--webhook-secret", WEBHOOK_SECRET]))
+        os.environ.update(STRIPE_API_BASE=f"http://{HOST}:{STRIPE_PORT}",
+                          STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    if not os.environ.get("MAIL_SERVER"):
+        services.append(SideService("local SMTP", [
+            sys.executable, "-m", "devtools.mail_server", "--port", str(MAIL_PORT)]))
+        os.environ.update(MAIL_SERVER=HOST, MAIL_PORT=str(MAIL_PORT))
+    return services
 
 
 def start_side_services(services: Sequence[SideService]) -> list[subprocess.Popen]:

@@ -8,8 +8,9 @@ Query path of ``rank_creators`` (why it is fast at 1M creators):
    thousand rows pass ``s >= t``; hard constraints are evaluated vectorised on those
    rows only (full-array evaluation is the fallback when filters are very selective);
 4. exact top-``candidates`` (default 1000) eligible rows by pre-score (ties by id);
-5. pairwise features + linear model on those rows (float64, rows in id order so the
-   result does not depend on storage order), contributions = w * x;
+5. pairwise features + additive model on those rows (float64, rows in id order so the
+   result does not depend on storage order), contributions = w * x (linear sides) plus
+   one ``searchsorted`` table lookup per feature (gradient-boosted sides);
 6. top-k by (score desc, id asc) with ``exploration_slots`` reserved for low-exposure
    creators (see ``_assemble``); reasons are built for the k returned matches only.
 """
@@ -35,7 +36,7 @@ from .index import (
     Vocab,
     share_units,
 )
-from .ranker import LinearRanker
+from .ranker import GBM_MIN_PAIRS, LinearRanker
 from .text import TextEncoder
 from .types import Campaign, Creator, Match, Outcome
 
@@ -57,7 +58,13 @@ class _CampaignQuery:
 class Matcher:
     """Two-sided creator <-> campaign matcher. See package docs for semantics."""
 
-    FORMAT_VERSION = 1
+    # On-disk format written for models with a GBM ranker; models without one are still
+    # written as format 1 (unchanged layout) so servers running older code can load
+    # them, while those servers refuse GBM files instead of silently ignoring the
+    # lookup tables. ``load`` accepts every format in READ_FORMATS.
+    FORMAT_VERSION = 2
+    READ_FORMATS: tuple[int, ...] = (1, 2)
+    gbm_min_pairs: int | None = GBM_MIN_PAIRS  # class default for matchers saved earlier
 
     def __init__(
         self,
@@ -73,6 +80,7 @@ class Matcher:
         min_pairs: int = 200,
         ipw: bool = True,
         learn: bool = True,
+        gbm_min_pairs: int | None = GBM_MIN_PAIRS,
     ) -> None:
         self.dim = int(dim)
         self.exploration_slots = int(exploration_slots)
@@ -85,6 +93,8 @@ class Matcher:
         self.min_pairs = int(min_pairs)
         self.ipw = bool(ipw)
         self.learn = bool(learn)  # False: keep default weights even when outcomes are given
+        # a side with >= gbm_min_pairs labelled pairs is gradient-boosted (None: never)
+        self.gbm_min_pairs = None if gbm_min_pairs is None else int(gbm_min_pairs)
         self._thr_units = math.ceil(self.audience_threshold * SHARE_UNITS - 1e-9)
         self.countries = Vocab()
         self.niches = Vocab()
@@ -146,7 +156,9 @@ class Matcher:
             self.add_campaign(c)
         self.ranker = LinearRanker()
         if outcomes and self.learn:
-            self.ranker.fit_outcomes(outcomes, self._featurize_pairs, self.min_pairs, self.ipw)
+            self.ranker.fit_outcomes(outcomes, self._featurize_pairs, self.min_pairs, self.ipw,
+                                     gbm_min_pairs=self.gbm_min_pairs,
+                                     random_state=self.random_state)
         self.fitted_at = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
         self.revision = 0
         return self

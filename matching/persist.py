@@ -2,9 +2,13 @@
 
 File layout: a small pickled metadata dict, then the joblib payload, in one file.
 ``load`` reads only the header first and raises ``IncompatibleModelError`` if the file
-was written with another format version, another scikit-learn major.minor, another
-numpy major or another Python major.minor; so an old/new server never silently
+was written with a format version it cannot read, another scikit-learn major.minor,
+another numpy major or another Python major.minor; so an old/new server never silently
 serves a model whose sklearn internals may have changed.
+
+Format versions: 1 = linear/default ranker; 2 = ranker with GBM lookup tables. A model
+is written with the lowest format that describes it (``file_format``), so linear models
+stay loadable by servers that only know format 1, and those servers refuse GBM models.
 """
 
 from __future__ import annotations
@@ -34,10 +38,15 @@ def environment() -> dict[str, str]:
             "sklearn": sklearn.__version__, "joblib": joblib.__version__}
 
 
+def file_format(m) -> int:
+    """Format 1 unless the ranker needs the GBM tables (then the writer's version)."""
+    return m.FORMAT_VERSION if getattr(m.ranker, "mode", "") == "gbm" else min(1, m.FORMAT_VERSION)
+
+
 def metadata(m) -> dict:
     return {
         "magic": MAGIC,
-        "format_version": m.FORMAT_VERSION,
+        "format_version": file_format(m),
         **environment(),
         "saved_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "fitted_at": m.fitted_at,
@@ -49,13 +58,14 @@ def metadata(m) -> dict:
     }
 
 
-def check_compatible(meta: dict, format_version: int) -> None:
+def check_compatible(meta: dict, formats: int | tuple[int, ...]) -> None:
     env = environment()
+    formats = (formats,) if isinstance(formats, int) else tuple(formats)
     if meta.get("magic") != MAGIC:
         raise IncompatibleModelError("not a Duet matching model file")
     problems = []
-    if meta.get("format_version") != format_version:
-        problems.append(f"format {meta.get('format_version')} != {format_version}")
+    if meta.get("format_version") not in formats:
+        problems.append(f"format {meta.get('format_version')} not in readable {formats}")
     if _mm(str(meta.get("sklearn", ""))) != _mm(env["sklearn"]):
         problems.append(f"scikit-learn {meta.get('sklearn')} vs installed {env['sklearn']}")
     if _mm(str(meta.get("numpy", "")), 1) != _mm(env["numpy"], 1):
@@ -97,7 +107,7 @@ def load(path):
             raise IncompatibleModelError(f"unreadable model header: {e}") from e
         if not isinstance(meta, dict):
             raise IncompatibleModelError("unreadable model header")
-        check_compatible(meta, Matcher.FORMAT_VERSION)
+        check_compatible(meta, Matcher.READ_FORMATS)
         state = joblib.load(f)
     m = Matcher.__new__(Matcher)
     m.__dict__.update(state)

@@ -93,8 +93,9 @@ def make_campaign(brand: BrandProfile | None = None, *, status: str = "open",
     campaign.niches.extend(niches)
     campaign.countries.extend(countries)
     campaign.platforms.extend(platforms)
-    campaign.deliverables.append(CampaignDeliverable(platform=platforms[0] if platforms else "tiktok",
-                                                     deliverable_type="short_video", quantity=1))
+    campaign.deliverables.append(CampaignDeliverable(
+        platform=platforms[0] if platforms else "tiktok", deliverable_type="short_video",
+        quantity=1))
     db.session.add(campaign)
     db.session.commit()
     return campaign

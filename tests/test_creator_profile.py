@@ -425,10 +425,12 @@ def test_public_page_escapes_html(client, app_ctx):
     assert "<b>Mia</b>" not in html
 
 
-def test_brand_sees_invite_placeholder(app_ctx, brand_client):
-    make_creator("mia")
+def test_brand_sees_invite_and_message_links(app_ctx, brand_client, client):
+    mia = make_creator("mia")
     html = brand_client.get("/creators/mia").data.decode()
-    assert "Invite to a campaign" in html and "disabled" in html
+    assert "Invite to a campaign" in html and "/deals/invite?creator=mia" in html
+    assert f"/messages/with/{mia.user_id}" in html
+    assert "/deals/invite" not in client.get("/creators/mia").data.decode()  # anonymous
 
 
 def test_owner_sees_edit_link(app_ctx, creator, creator_client):
@@ -458,7 +460,8 @@ def test_public_page_query_count(app, app_ctx, client):
         assert client.get("/creators/mia").status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)
-    assert len(statements) <= 7, statements
+    # profile + children (selectin) + rating summary + revealed reviews; no per-row queries
+    assert len(statements) <= 9, statements
 
 
 # ---------------------------------------------------------------- service rules

@@ -255,3 +255,29 @@ def test_prefill_from_campaign(setup):
     assert t.deliverables == [{"platform": "tiktok", "deliverable_type": "short_video",
                                "quantity": 1}]
     assert t.content_due == campaign.content_due
+
+
+def test_database_allows_one_open_thread_per_pair(app_ctx):
+    """The partial unique index itself (not just the service check) stops a second open
+    negotiation for the same campaign and creator; closed threads do not count."""
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+
+    from marketplace.models import OfferThread, ThreadStatus
+    from tests.factories import make_brand, make_campaign, make_creator
+
+    brand = make_brand()
+    campaign = make_campaign(brand)
+    creator = make_creator()
+
+    def thread(status):
+        return OfferThread(campaign_id=campaign.id, brand_id=brand.id, creator_id=creator.id,
+                           status=status)
+
+    db.session.add_all([thread(ThreadStatus.DECLINED), thread(ThreadStatus.DECLINED),
+                        thread(ThreadStatus.OPEN)])
+    db.session.commit()
+    db.session.add(thread(ThreadStatus.OPEN))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.extensions import db
 from marketplace.database import UTCDateTime, utcnow
+from marketplace.extensions import db
 
 if TYPE_CHECKING:
     from marketplace.models.campaign import Campaign

@@ -10,8 +10,8 @@ from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String,
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from marketplace.extensions import db
 from marketplace.database import UTCDateTime, utcnow
+from marketplace.extensions import db
 
 if TYPE_CHECKING:
     from marketplace.models.brand import BrandProfile

@@ -56,7 +56,7 @@ class OfferThread(db.Model):
     __table_args__ = (
         # At most one open negotiation per (campaign, creator), even under concurrent invites.
         Index("uq_offer_threads_one_open", "campaign_id", "creator_id", unique=True,
-              postgresql_where=text("status = 'open'"), sqlite_where=text("status = 'open'")),
+              postgresql_where=text("status = 'OPEN'"), sqlite_where=text("status = 'OPEN'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

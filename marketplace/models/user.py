@@ -11,8 +11,8 @@ from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from marketplace.extensions import db
 from marketplace.database import UTCDateTime, utcnow
+from marketplace.extensions import db
 
 if TYPE_CHECKING:
     from marketplace.models.brand import BrandProfile

@@ -97,6 +97,8 @@ def flag_late(now: datetime) -> int:
 
 def run_all(now: datetime | None = None) -> dict[str, int]:
     """Run every job once; returns how many rows each one changed."""
+    from marketplace.services import reviews  # reviews builds on deals, not the reverse
+
     now = now_or(now)
     return {
         "auto_approved": auto_approve_due(now),
@@ -104,4 +106,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "offers_expired": expire_offers(now),
         "applications_declined": decline_past_decision_date(now),
         "late_reminders": flag_late(now),
+        "reviews_revealed": reviews.reveal_due_reviews(now),
     }

@@ -151,7 +151,7 @@ def build(outcomes: list[matching.Outcome] | None = None, metrics: dict | None =
     matcher = fit_matcher(creators, outcomes)
     version = MatcherVersion(last_change_id=last_change, n_creators=len(creators),
                              n_campaigns=matcher.n_campaigns, n_outcomes=len(outcomes),
-                             learned=getattr(matcher.ranker, "mode", "") == "learned",
+                             learned=matcher.ranker.learned,
                              metrics=metrics or {}, filename="pending")
     db.session.add(version)
     db.session.flush()

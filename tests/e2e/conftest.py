@@ -150,3 +150,25 @@ def shot(screenshot_dir):
         return path
 
     return take
+
+
+E2E_WEBHOOK_SECRET = "whsec_e2e"
+
+
+@pytest.fixture(scope="session")
+def stripe_server(e2e_app, live_server):
+    """The local Stripe (localstripe + add-on) for the session, wired both ways to the live app:
+    the app calls it and loads its fake Stripe.js, and it signs webhooks to the app."""
+    from devtools.stripe_process import start_stripe_server
+
+    base, stop = start_stripe_server(webhook_url=f"{live_server}/webhooks/stripe",
+                                     webhook_secret=E2E_WEBHOOK_SECRET)
+    before = {key: e2e_app.config.get(key) for key in
+              ("STRIPE_API_BASE", "STRIPE_JS_URL", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")}
+    e2e_app.config.update(STRIPE_API_BASE=base, STRIPE_JS_URL=f"{base}/js.stripe.com/v3/",
+                          STRIPE_SECRET_KEY="sk_test_e2e", STRIPE_WEBHOOK_SECRET=E2E_WEBHOOK_SECRET)
+    e2e_app.extensions.pop("duet_stripe", None)  # the gateway caches its client per app
+    yield base
+    e2e_app.config.update(before)
+    e2e_app.extensions.pop("duet_stripe", None)
+    stop()

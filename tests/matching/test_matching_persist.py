@@ -48,7 +48,7 @@ def test_refuses_other_sklearn_version(model, tmp_path, monkeypatch):
 
 def test_refuses_other_format_version_and_garbage(model, tmp_path, monkeypatch):
     _, m = model
-    monkeypatch.setattr(Matcher, "FORMAT_VERSION", 999)
+    monkeypatch.setattr(persist, "file_format", lambda m: 999)
     path = tmp_path / "future.joblib"
     m.save(path)
     monkeypatch.undo()

@@ -14,6 +14,7 @@ def test_rankers_beat_tfidf_baseline_on_planted_world():
     r = run(n_creators=1500, n_campaigns=180, seed=1, verbose=False)
     base = r["TF-IDF + filters"]["ndcg"]
     assert r["learned ranker"]["ndcg"] >= 1.25 * base
+    assert r["learned ranker (GBM)"]["ndcg"] >= 1.25 * base
     assert r["default-weight ranker"]["ndcg"] > base
     assert r["learned, no exploration"]["two_sided"] > r["TF-IDF + filters"]["two_sided"]
     assert r["random within filters"]["ndcg"] < base

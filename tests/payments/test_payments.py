@@ -316,3 +316,10 @@ def test_payouts_page_and_onboarding_redirect(creator_client, app_ctx, stripe_se
     response = creator_client.post("/payouts/start")
     assert response.status_code == 303
     assert response.headers["Location"].startswith(f"{stripe_server}/_devtools/onboard/acct_")
+
+
+def test_webhook_is_exempt_from_csrf(make_app, stripe_server):
+    app = make_app(STRIPE_API_BASE=stripe_server, STRIPE_WEBHOOK_SECRET="whsec_duet_test",
+                   WTF_CSRF_ENABLED=True)
+    response = deliver(app.test_client(), "customer.created", {"id": "cus_1"})
+    assert response.status_code == 200 and response.json == {"received": "ignored"}

@@ -1,0 +1,119 @@
+"""Paying for a deal with the card form (fake Stripe.js from the local Stripe) and the
+creator's payout after approval. Negotiation is skipped: the deal is agreed via services."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.deal_helpers import (
+    VISA,
+    VISA_3DS,
+    deal_state,
+    make_agreed_deal,
+    make_cast,
+    pay_with_card,
+    person,
+    submit_work,
+)
+
+# The "Set up payouts" button posts to /payouts/start, which 303-redirects to Stripe's
+# onboarding (another origin). The app's CSP `form-action 'self'` makes Chromium block that
+# redirect, so the button does nothing in a real browser (marketplace/payments/routes.py
+# start_onboarding + marketplace/security.py CSP). Until that is fixed, `set_up_payouts` posts the
+# same form through the browser context's own request API (same cookies, real CSRF token) and
+# opens the onboarding URL it answers with; the xfail test below tracks the button itself.
+ONBOARDING_CSP_BUG = ("CSP form-action 'self' blocks the 303 redirect from /payouts/start to "
+                      "the Stripe onboarding origin (marketplace/payments/routes.py)")
+
+
+def set_up_payouts(page: Page, stripe_base: str) -> None:
+    """The creator goes through the local Express onboarding stand-in and comes back."""
+    page.goto("/payouts")
+    form = page.locator("form[action$='/payouts/start']")
+    expect(form.get_by_role("button", name="Set up payouts")).to_be_visible()
+    token = form.locator("input[name=csrf_token]").input_value()
+    answer = page.request.post("/payouts/start", form={"csrf_token": token}, max_redirects=0)
+    assert answer.status == 303, answer.status
+    page.goto(answer.headers["location"])
+    expect(page).to_have_url(re.compile(re.escape(stripe_base) + r"/_devtools/onboard/acct_"))
+    page.get_by_role("button", name="Complete onboarding").click()
+    expect(page).to_have_url(re.compile(r"/payouts$"))
+    expect(page.locator(".alert", has_text="Payouts are set up.")).to_be_visible()
+    expect(page.get_by_text("Payouts are set up. Approved deals are paid")).to_be_visible()
+
+
+@pytest.mark.xfail(strict=True, reason=ONBOARDING_CSP_BUG)
+def test_set_up_payouts_button_opens_stripe_onboarding(e2e_app, stripe_server, new_context):
+    creator = person(new_context, make_cast(e2e_app).creator_email)
+    creator.goto("/payouts")
+    creator.get_by_role("button", name="Set up payouts").click()
+    expect(creator).to_have_url(re.compile(re.escape(stripe_server) + r"/_devtools/onboard/"),
+                                timeout=5_000)
+
+
+def test_card_payment_funds_the_deal_and_the_creator_is_paid_out(
+        e2e_app, stripe_server, new_context, page_problems, shot):
+    cast = make_cast(e2e_app)
+    deal_id = make_agreed_deal(e2e_app, cast, price_cents=45000)
+    creator = person(new_context, cast.creator_email)
+    set_up_payouts(creator, stripe_server)
+    shot(creator, "payment-01-payouts-ready")
+
+    brand = person(new_context, cast.brand_email)
+    brand.goto(f"/deals/{deal_id}")
+    brand.get_by_role("link", name="Fund this deal").click()
+    expect(brand).to_have_url(re.compile(rf"/deals/{deal_id}/pay$"))
+    pay_with_card(brand, deal_id, VISA, page_problems, shot=shot, name="payment-02")
+    expect(brand.get_by_text("Funded, in production").first).to_be_visible()
+    assert deal_state(e2e_app, deal_id) == "funded"
+    shot(brand, "payment-03-funded")
+
+    # A second visit to the pay page does not charge twice.
+    brand.goto(f"/deals/{deal_id}/pay")
+    expect(brand.locator(".alert", has_text="This deal is already funded.")).to_be_visible()
+
+    submit_work(e2e_app, cast, deal_id)
+    brand.goto(f"/deals/{deal_id}")
+    brand.get_by_role("button", name="Approve").click()
+    expect(brand.locator(".alert-success").first).to_be_visible()
+    assert deal_state(e2e_app, deal_id) in ("paid_out", "completed")
+
+    creator.goto("/payments")
+    expect(creator.get_by_role("heading", name="Earnings")).to_be_visible()
+    row = creator.locator("tr").filter(has_text=cast.campaign_title)
+    expect(row).to_contain_text(f"#{deal_id}")
+    expect(row).to_contain_text(re.compile(r"on the way|paid"))
+    expect(row).to_contain_text("$450.00")
+    shot(creator, "payment-04-earnings")
+    row.get_by_role("link", name="Receipt").click()
+    expect(creator).to_have_url(re.compile(rf"/deals/{deal_id}/receipt$"))
+    shot(creator, "payment-05-receipt")
+
+
+# localstripe asks for 3-D Secure already when the 4000 0025 0000 3155 card is saved with the
+# SetupIntent; after "Complete authentication" it marks the SetupIntent succeeded without going
+# through `_attach_pm`, so devtools/stripe_server.py's `_setup_intent_attach_pm` never attaches
+# the card to the customer and the app answers "Choose one of your saved cards or add a new one."
+THREE_DS_SETUP_BUG = ("local Stripe does not attach a 3-D Secure card to the customer after "
+                      "SetupIntent authentication (devtools/stripe_server.py "
+                      "_setup_intent_attach_pm)")
+
+
+@pytest.mark.xfail(strict=True, reason=THREE_DS_SETUP_BUG)
+def test_three_d_secure_card_funds_the_deal(e2e_app, stripe_server, new_context, page_problems,
+                                           shot):
+    cast = make_cast(e2e_app)
+    deal_id = make_agreed_deal(e2e_app, cast, price_cents=30000)
+    brand = person(new_context, cast.brand_email)
+    pay_with_card(brand, deal_id, VISA_3DS, page_problems, shot=shot, name="payment-3ds")
+    expect(brand.get_by_text("Funded, in production").first).to_be_visible()
+    assert deal_state(e2e_app, deal_id) == "funded"
+
+    brand.goto("/payments")
+    row = brand.locator("tr").filter(has_text=cast.campaign_title)
+    expect(row).to_contain_text("held")
+    expect(row).to_contain_text("$300.00")
+    shot(brand, "payment-3ds-history")
