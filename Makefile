@@ -26,8 +26,7 @@ chromium:
 
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) seed --if-empty
-	$(BIN)/python -m marketplace.devserver --port $(PORT)
+	$(BIN)/python -m marketplace.devserver --port $(PORT) --seed-if-empty
 
 seed: install
 	$(FLASK) db upgrade

@@ -14,6 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -72,11 +75,36 @@ def stop_side_services(processes: Sequence[subprocess.Popen]) -> None:
             process.kill()
 
 
+def wait_until_answering(url: str, timeout: float = 30.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return True
+        except urllib.error.HTTPError:
+            return True  # it answered, if only with an error status
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def seed_when_empty(app) -> None:
+    """Seed through the local Stripe once it answers, so demo deals are really paid."""
+    from marketplace.cli import run_seed
+
+    base = os.environ.get("STRIPE_API_BASE", "")
+    local = base.startswith(f"http://{HOST}") and wait_until_answering(f"{base}/v1/balance")
+    with app.app_context():
+        run_seed(if_empty=True, local_stripe=local)
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run Duet locally with its side services.")
     parser.add_argument("--port", type=int, default=5000)
     parser.add_argument("--host", default=HOST, help="Interface to listen on (default: local).")
     parser.add_argument("--debug", action="store_true", help="Werkzeug debugger (never public).")
+    parser.add_argument("--seed-if-empty", action="store_true",
+                        help="Seed the demo marketplace (with paid deals) into an empty database.")
     return parser.parse_args(argv)
 
 
@@ -89,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from marketplace import create_app
 
         app = create_app()
+        if args.seed_if_empty:
+            seed_when_empty(app)
         print(f" * Duet on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
         run_simple(args.host, args.port, app, threaded=True, use_reloader=False,
                    use_debugger=args.debug)

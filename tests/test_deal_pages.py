@@ -477,3 +477,14 @@ def test_cancel_before_funding(app_ctx, brand, creator, creator_client):
 def test_unknown_action_404(funded, creator_client):
     assert creator_client.post(f"/deals/{funded.id}/do/release").status_code == 404
     assert creator_client.post(f"/deals/{funded.id}/note/resolve").status_code == 404
+
+
+def test_offer_shows_brand_total_and_creator_net_before_agreeing(thread, creator_client):
+    """Fees are settings (brand 0%, creator 10% by default) and every version shows them."""
+    from marketplace.money import format_money
+
+    price = thread.versions[-1].price_cents
+    page = creator_client.get(f"/deals/offers/{thread.id}").data.decode()
+    assert "Brand pays" in page and "Creator receives" in page
+    assert format_money(price) in page
+    assert format_money(price - price // 10) in page

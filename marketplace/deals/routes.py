@@ -55,7 +55,8 @@ from marketplace.services.errors import DomainError
 from marketplace.services.parties import now_or, setting, side_of
 
 SIMPLE_ACTIONS = {  # POST /deals/<id>/do/<action>: buttons without a form of their own
-    "approve": "Approved. The payout is on its way to the creator.",
+    "approve": "Approved. The payout goes to the creator as soon as their payout account "
+               "is ready.",
     "cancel": "The deal is cancelled.",
     "propose_cancel": "You proposed cancelling; the other side has to accept.",
     "accept_cancel": "The deal is cancelled by agreement; any payment is refunded.",

@@ -3,3 +3,7 @@ from flask import Blueprint
 bp = Blueprint("payments", __name__)
 
 from marketplace.payments import cli, hooks, routes  # noqa: E402,F401
+from marketplace.services.payments import fee_breakdown  # noqa: E402
+
+# Offer and deal pages show what the brand pays and what the creator nets before agreeing.
+bp.add_app_template_global(fee_breakdown, "fee_breakdown")

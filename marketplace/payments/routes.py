@@ -59,6 +59,24 @@ def _with_stripe_csp(response: Response) -> Response:
     return response
 
 
+def _onboarding_origin() -> str:
+    """Where "Set up payouts" sends the creator: the local Stripe in dev/tests, else Stripe."""
+    base = current_app.config.get("STRIPE_API_BASE")
+    if not base:
+        return "https://connect.stripe.com"
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _with_onboarding_csp(response: Response) -> Response:
+    """The payouts page's form posts to /payouts/start, which 303-redirects to Stripe's
+    onboarding on another origin; browsers check that redirect against form-action."""
+    policy = current_app.config.get("CSP", CSP).replace(
+        "form-action 'self'", f"form-action 'self' {_onboarding_origin()}")
+    response.headers["Content-Security-Policy"] = policy
+    return response
+
+
 def _render_pay(deal: Deal, form: PayForm, *, action_secret: str | None = None, status=200):
     payment = payments.payment_for(deal.id)
     setup = None
@@ -143,8 +161,9 @@ def payouts():
         select(Payment).join(Deal, Deal.id == Payment.deal_id)
         .where(Deal.creator_id == current_user.creator.id,
                Payment.status == "payout_pending")).scalars().all()
-    return render_template("payments/payouts.html", account=account, pending=pending,
+    html = render_template("payments/payouts.html", account=account, pending=pending,
                            form=EmptyForm())
+    return _with_onboarding_csp(make_response(html))
 
 
 @bp.post("/payouts/start")

@@ -471,11 +471,12 @@ def next_step(deal: Deal, viewer: User | None) -> str:
         text = {CREATOR: f"Make the requested changes and submit again (content due {due})."}.get(
             side, f"Waiting for {creator} to submit the revision.")
     elif state == S.APPROVED:
-        text = "Approved. The payout to the creator is on its way."
+        text = ("Approved. The payout goes out as soon as the creator's payout account is "
+                "ready.")
     elif state == S.PAID_OUT:
         text = "The creator has been paid; the deal completes shortly."
     elif state == S.COMPLETED:
-        text = "Done. Reviews open once the deal is completed."
+        text = "Done. Both sides can now review each other."
     elif state == S.DISPUTED:
         text = ("Decide the dispute: release, refund or split." if side == ADMIN else
                 "An admin is reviewing the dispute; both sides can add a statement.")

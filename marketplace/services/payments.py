@@ -597,7 +597,8 @@ def _on_dispute(obj) -> str | None:
 
 def _on_transfer(obj) -> str | None:
     transfer = gateway.retrieve_transfer(obj["id"])
-    deal_id = int((transfer.metadata or {}).get("deal_id") or 0)
+    metadata = transfer.metadata.to_dict() if transfer.metadata else {}
+    deal_id = int(metadata.get("deal_id") or 0)
     deal = db.session.get(Deal, deal_id) if deal_id else None
     if deal is None:
         return "unknown"

@@ -69,7 +69,7 @@ def test_pay_page_shows_total_and_stripe_js(deal, brand_client, stripe_server):
     assert f"script-src 'self' {stripe_server}" in csp and "'unsafe-inline'" not in csp
 
 
-def test_fund_submit_approve_pays_creator(funded, brand, creator, stripe_api):
+def test_fund_submit_approve_pays_creator(funded, brand, creator, stripe_api, client):
     payment = payments.payment_for(funded.id)
     assert (payment.amount_cents, payment.status) == (52500, "held")
     intent = stripe_api.v1.payment_intents.retrieve(payment.payment_intent_id)
@@ -86,6 +86,11 @@ def test_fund_submit_approve_pays_creator(funded, brand, creator, stripe_api):
     assert remote.source_transaction == payment.charge_id and remote.amount == 45000
     assert payments.ledger_balance_ok(funded.id)
     assert payments.reconcile() == []
+    # Stripe's own transfer.created (the object carries metadata) arrives after the fact.
+    rows = db.session.scalar(select(func.count(LedgerEntry.id)))
+    assert deliver(client, "transfer.created", {"id": transfer.stripe_transfer_id,
+                                                "object": "transfer"}).status_code == 200
+    assert db.session.scalar(select(func.count(LedgerEntry.id))) == rows
 
 
 def test_payout_waits_for_account_then_goes_out_on_account_updated(funded, brand, creator,
