@@ -7,6 +7,9 @@ over-refunds, and sends the webhooks localstripe does not (`charge.refunded`,
 `transfer.created`, `transfer.reversed`, `account.updated`, `charge.dispute.created`), signed
 through localstripe's own webhook registry (`POST /_config/webhooks/<name>`).
 
+It also serves localstripe's fake Stripe.js wrapped in a function (`/js.stripe.com/v3/`, see
+`wrapped_stripe_js`), and attaches a card to the SetupIntent's customer after 3-D Secure.
+
 Test-only routes:
 - `POST /_devtools/disputes` (charge=ch_...): open a dispute, send `charge.dispute.created`.
 - `POST /_devtools/fail` (on=true|false): while on, every `/v1/` call answers 500.
@@ -20,8 +23,11 @@ from __future__ import annotations
 import argparse
 import html
 import json
+import re
 import time
+from pathlib import Path
 
+import localstripe
 from aiohttp import web
 from localstripe import server as ls_server
 from localstripe.errors import UserError
@@ -29,6 +35,7 @@ from localstripe.resources import (
     Charge,
     Event,
     PaymentIntent,
+    PaymentMethod,
     Refund,
     SetupIntent,
     StripeObject,
@@ -311,6 +318,12 @@ Refund._api_create = _refund_api_create
 _attach_pm = SetupIntent._attach_pm
 
 
+def _attach_to_customer(intent: SetupIntent) -> None:
+    """Real Stripe attaches a SetupIntent's card to its customer once the intent succeeds."""
+    if intent.status == "succeeded" and intent.customer and intent.payment_method:
+        PaymentMethod._api_retrieve(intent.payment_method).customer = intent.customer
+
+
 def _setup_intent_attach_pm(self, pm):
     """Real Stripe attaches the card to the SetupIntent's customer; localstripe does not."""
     _attach_pm(self, pm)
@@ -319,6 +332,22 @@ def _setup_intent_attach_pm(self, pm):
 
 
 SetupIntent._attach_pm = _setup_intent_attach_pm
+
+# After 3-D Secure, Stripe.js confirms the SetupIntent a second time without a payment method:
+# localstripe then marks it succeeded directly, not through `_attach_pm`. Its route holds the
+# original bound `_api_confirm`, so the add-on's middleware finishes that path instead.
+_SETUP_CONFIRM = re.compile(r"^/v1/setup_intents/(seti_\w+)/confirm$")
+
+
+def _after_setup_intent_confirm(request: web.Request, response: web.StreamResponse) -> None:
+    match = _SETUP_CONFIRM.match(request.path)
+    if request.method != "POST" or match is None or response.status != 200:
+        return
+    try:
+        intent = SetupIntent._api_retrieve(match.group(1))
+    except UserError:
+        return
+    _attach_to_customer(intent)
 
 
 # --- Routes ---------------------------------------------------------------------------------
@@ -426,6 +455,29 @@ async def complete_onboarding(request):
     raise web.HTTPSeeOther(link["return_url"])
 
 
+STRIPE_JS_PATH = "/js.stripe.com/v3/"
+_STRIPE_JS_FILE = Path(localstripe.__file__).resolve().parent / "localstripe-v3.js"
+_stripe_js_cache: list[str] = []
+
+
+def wrapped_stripe_js() -> str:
+    """localstripe's fake Stripe.js inside a function scope: its top-level `class Element`
+    (and other declarations) would otherwise shadow `window.Element` and break Bootstrap.
+    Only `window.Stripe` leaves the wrapper, as with the real Stripe.js. `document.currentScript`
+    still works inside (the function runs while the script is being evaluated)."""
+    if not _stripe_js_cache:
+        original = _STRIPE_JS_FILE.read_text(encoding="utf-8")
+        _stripe_js_cache.append(
+            "/* localstripe-v3.js, wrapped by devtools/stripe_server.py so that only "
+            "window.Stripe is global. */\n"
+            "(function () {\n" + original.rstrip() + "\n\nwindow.Stripe = Stripe;\n})();\n")
+    return _stripe_js_cache[0]
+
+
+async def stripe_js(request):
+    return web.Response(text=wrapped_stripe_js(), content_type="application/javascript")
+
+
 @web.middleware
 async def addon_middleware(request, handler):
     """Runs before localstripe's own middlewares: test-only routes skip its API-key check,
@@ -436,12 +488,16 @@ async def addon_middleware(request, handler):
     if _state["failing"] and request.path.startswith("/v1/"):
         return _json({"error": {"type": "api_error",
                                 "message": "Local Stripe is failing on purpose"}}, status=500)
+    if request.path == STRIPE_JS_PATH and request.method in ("GET", "HEAD"):
+        return await stripe_js(request)  # instead of localstripe's unwrapped script
     if request.path.startswith("/_devtools/"):
         try:
             return await request.match_info.handler(request)
         except UserError as exc:
             return exc.to_response()
-    return await handler(request)
+    response = await handler(request)
+    _after_setup_intent_confirm(request, response)
+    return response
 
 
 def install() -> web.Application:

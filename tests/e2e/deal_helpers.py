@@ -90,24 +90,11 @@ def fill_card(page: Page, number: str) -> None:
     element.get_by_placeholder("postal_code").fill("10001")
 
 
-# localstripe's fake Stripe.js declares a top-level `class Element`, which shadows the DOM's
-# `window.Element` for every classic script on the pay page, so Bootstrap's SelectorEngine
-# (`Element.prototype.querySelectorAll.call`) throws on load and on every click there.
-# Real Stripe.js does not do this; the fix belongs in devtools/stripe_server.py (serve the fake
-# script wrapped). Until then these errors, and only while on the pay page, are not app bugs.
-FAKE_STRIPE_JS_ERROR = "JS error: Cannot read properties of undefined (reading 'call')"
-
-
-def forgive_fake_stripe_js(page_problems, since: int) -> None:
-    """Drop the known fake-Stripe.js errors recorded after index `since` (see above)."""
-    kept = page_problems.problems[:since]
-    kept += [p for p in page_problems.problems[since:] if p != FAKE_STRIPE_JS_ERROR]
-    page_problems.problems[:] = kept
-
-
 def pay_with_card(page: Page, deal_id: int, number: str, page_problems, *, shot=None,
                   name: str = "") -> None:
-    """Fund `deal_id` on the pay page; completes every 3-D Secure modal that shows up."""
+    """Fund `deal_id` on the pay page; completes every 3-D Secure modal that shows up.
+    Any CSP violation or JS error on the way fails right here (the fake Stripe.js is served
+    wrapped by devtools/stripe_server.py, so it no longer shadows `window.Element`)."""
     since = len(page_problems.problems)
     page.goto(f"/deals/{deal_id}/pay")
     expect(page.get_by_role("heading", name=f"Fund deal #{deal_id}")).to_be_visible()
@@ -126,7 +113,8 @@ def pay_with_card(page: Page, deal_id: int, number: str, page_problems, *, shot=
         authenticate.click()
     expect(funded).to_be_visible(timeout=15_000)
     expect(page).to_have_url(re.compile(rf"/deals/{deal_id}$"))
-    forgive_fake_stripe_js(page_problems, since)
+    problems = page_problems.problems[since:]
+    assert not problems, "Problems in the browser while paying:\n" + "\n".join(problems)
 
 
 def make_agreed_deal(app, cast: Cast, price_cents: int = 45000) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.deal_helpers import (
@@ -19,25 +18,12 @@ from tests.e2e.deal_helpers import (
     submit_work,
 )
 
-# The "Set up payouts" button posts to /payouts/start, which 303-redirects to Stripe's
-# onboarding (another origin). The app's CSP `form-action 'self'` makes Chromium block that
-# redirect, so the button does nothing in a real browser (marketplace/payments/routes.py
-# start_onboarding + marketplace/security.py CSP). Until that is fixed, `set_up_payouts` posts the
-# same form through the browser context's own request API (same cookies, real CSRF token) and
-# opens the onboarding URL it answers with; the xfail test below tracks the button itself.
-ONBOARDING_CSP_BUG = ("CSP form-action 'self' blocks the 303 redirect from /payouts/start to "
-                      "the Stripe onboarding origin (marketplace/payments/routes.py)")
-
 
 def set_up_payouts(page: Page, stripe_base: str) -> None:
-    """The creator goes through the local Express onboarding stand-in and comes back."""
+    """The creator clicks "Set up payouts", goes through the local Express onboarding
+    stand-in and comes back."""
     page.goto("/payouts")
-    form = page.locator("form[action$='/payouts/start']")
-    expect(form.get_by_role("button", name="Set up payouts")).to_be_visible()
-    token = form.locator("input[name=csrf_token]").input_value()
-    answer = page.request.post("/payouts/start", form={"csrf_token": token}, max_redirects=0)
-    assert answer.status == 303, answer.status
-    page.goto(answer.headers["location"])
+    page.get_by_role("button", name="Set up payouts").click()
     expect(page).to_have_url(re.compile(re.escape(stripe_base) + r"/_devtools/onboard/acct_"))
     page.get_by_role("button", name="Complete onboarding").click()
     expect(page).to_have_url(re.compile(r"/payouts$"))
@@ -45,10 +31,13 @@ def set_up_payouts(page: Page, stripe_base: str) -> None:
     expect(page.get_by_text("Payouts are set up. Approved deals are paid")).to_be_visible()
 
 
-@pytest.mark.xfail(strict=True, reason=ONBOARDING_CSP_BUG)
 def test_set_up_payouts_button_opens_stripe_onboarding(e2e_app, stripe_server, new_context):
+    """The payouts page's CSP lets its form redirect to the onboarding origin (and only that)."""
     creator = person(new_context, make_cast(e2e_app).creator_email)
-    creator.goto("/payouts")
+    response = creator.goto("/payouts")
+    policy = response.headers["content-security-policy"]
+    assert f"form-action 'self' {stripe_server}" in policy
+    assert "script-src 'self';" in policy and "connect-src 'self';" in policy
     creator.get_by_role("button", name="Set up payouts").click()
     expect(creator).to_have_url(re.compile(re.escape(stripe_server) + r"/_devtools/onboard/"),
                                 timeout=5_000)
@@ -95,16 +84,6 @@ def test_card_payment_funds_the_deal_and_the_creator_is_paid_out(
     shot(creator, "payment-05-receipt")
 
 
-# localstripe asks for 3-D Secure already when the 4000 0025 0000 3155 card is saved with the
-# SetupIntent; after "Complete authentication" it marks the SetupIntent succeeded without going
-# through `_attach_pm`, so devtools/stripe_server.py's `_setup_intent_attach_pm` never attaches
-# the card to the customer and the app answers "Choose one of your saved cards or add a new one."
-THREE_DS_SETUP_BUG = ("local Stripe does not attach a 3-D Secure card to the customer after "
-                      "SetupIntent authentication (devtools/stripe_server.py "
-                      "_setup_intent_attach_pm)")
-
-
-@pytest.mark.xfail(strict=True, reason=THREE_DS_SETUP_BUG)
 def test_three_d_secure_card_funds_the_deal(e2e_app, stripe_server, new_context, page_problems,
                                            shot):
     cast = make_cast(e2e_app)

@@ -86,6 +86,69 @@ def test_three_d_secure_card_requires_action(stripe_api):
     assert stripe_api.v1.payment_intents.confirm(intent.id).status == "requires_action"
 
 
+def test_three_d_secure_setup_attaches_the_card_after_authentication(stripe_api, stripe_server):
+    """What the fake Stripe.js does for the 4000 0025 0000 3155 card: confirm the SetupIntent
+    with the card (requires_action), then, after "Complete authentication", confirm it again
+    without one; the card must end up on the customer (as on Stripe)."""
+    customer = stripe_api.v1.customers.create(params={"email": "brand@example.com"})
+    setup = stripe_api.v1.setup_intents.create(params={"customer": customer.id})
+    confirm = f"{stripe_server}/v1/setup_intents/{setup.id}/confirm"
+    status, _, body = post_form(confirm, {
+        "key": "pk_test_x", "client_secret": setup.client_secret,
+        "payment_method_data[type]": "card",
+        "payment_method_data[card][number]": "4000002500003155",
+        "payment_method_data[card][exp_month]": "12", "payment_method_data[card][exp_year]": "2034",
+        "payment_method_data[card][cvc]": "123"})
+    first = json.loads(body)
+    assert status == 200 and first["status"] == "requires_action", first
+    saved = stripe_api.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
+    assert saved.data == []  # not before authentication
+    status, _, body = post_form(confirm, {"key": "pk_test_x",
+                                          "client_secret": setup.client_secret})
+    done = json.loads(body)
+    assert status == 200 and done["status"] == "succeeded", done
+    saved = stripe_api.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
+    assert [pm.id for pm in saved.data] == [first["payment_method"]]
+    # The app then charges it: the bank asks again, and authenticating charges the card.
+    intent = stripe_api.v1.payment_intents.create(params={
+        "amount": 500, "currency": "usd", "customer": customer.id,
+        "payment_method": first["payment_method"]})
+    intent = stripe_api.v1.payment_intents.confirm(intent.id)
+    if intent.status == "requires_action":
+        status, _, body = post_form(
+            f"{stripe_server}/v1/payment_intents/{intent.id}/_authenticate?success=true",
+            {"key": "pk_test_x", "client_secret": intent.client_secret})
+        assert status == 200, body
+    assert stripe_api.v1.payment_intents.retrieve(intent.id).status == "succeeded"
+
+
+def _top_level_code(js: str) -> str:
+    """`js` with everything nested inside braces or parentheses dropped (comments, strings
+    and template literals of the script at hand are brace-balanced)."""
+    depth, out = 0, []
+    for char in js:
+        if char in "({[":
+            depth += 1
+        elif char in ")}]":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+    assert depth == 0
+    return "".join(out)
+
+
+def test_fake_stripe_js_only_exposes_stripe(stripe_server):
+    """localstripe's script declares `class Element` at top level, which would shadow the DOM's
+    `window.Element` for every script on the pay page; the add-on serves it wrapped."""
+    with urllib.request.urlopen(f"{stripe_server}/js.stripe.com/v3/") as answer:
+        assert answer.headers["Content-Type"].startswith("application/javascript")
+        js = answer.read().decode()
+    assert "class Element" in js and "confirmCardSetup" in js  # still localstripe's script
+    top = _top_level_code(js)
+    assert "class Element" not in top and "const LOCALSTRIPE_BASE_API" not in top
+    assert js.rstrip().endswith("window.Stripe = Stripe;\n})();")
+
+
 def test_onboarding_enables_the_express_account(stripe_api, stripe_server):
     account = stripe_api.v1.accounts.create(params={
         "type": "express", "capabilities": {"transfers": {"requested": True}}})
