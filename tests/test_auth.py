@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from sqlalchemy import func, select
 
@@ -195,3 +197,27 @@ def test_security_headers(client):
     assert r.headers["X-Frame-Options"] == "DENY"
     assert r.headers["X-Content-Type-Options"] == "nosniff"
     assert b"<script>" not in r.data  # no inline script
+
+
+def test_login_rate_limit_shared_through_redis(make_app):
+    """With REDIS_URL set the limiter keeps its counters in Redis, so every worker (here: two
+    apps) counts the same attempts."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    first = make_app(LOGIN_RATE_LIMIT="3 per minute", RATELIMIT_STORAGE_URI=url)
+    with first.app_context():
+        make_user("me@example.com")
+    second = make_app(LOGIN_RATE_LIMIT="3 per minute", RATELIMIT_STORAGE_URI=url)
+    bad = {"email": "me@example.com", "password": "wrong password"}
+    for app in (first, first, second):
+        assert app.test_client().post("/auth/login", data=bad).status_code == 200
+    assert second.test_client().post("/auth/login", data=bad).status_code == 429
+    assert redis.Redis.from_url(url).dbsize() > 0
+    redis.Redis.from_url(url).flushdb()
