@@ -154,3 +154,22 @@ def test_campaign_matches_access(app, app_ctx, login_as, client):
     assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
     admin = make_user("root@example.com", role="admin")
     assert login_as(admin).get(f"/campaigns/{campaign.id}/matches").status_code == 403
+
+
+def test_creators_already_in_talks_leave_the_lists(app_ctx):
+    from marketplace.services import applications, offers
+
+    brand, campaign, good, *_ = world()
+    assert good.id in [r.creator.id for r in recommendations.top_creators(campaign, log=False)]
+    offers.invite(brand.user, campaign, good, offers.OfferTerms.from_campaign(campaign))
+    assert good.id not in [r.creator.id for r in
+                           recommendations.top_creators(campaign, log=False)]
+    assert campaign.id not in [r.campaign.id for r in
+                               recommendations.campaigns_for(good, log=False)]
+    other = make_creator("skin_sue", niches=("skincare",), country="US",
+                         followers={"tiktok": 70_000}, bio="Skincare routines daily.")
+    assert campaign.id in [r.campaign.id for r in recommendations.campaigns_for(other, log=False)]
+    applications.apply(other.user, campaign, pitch="I film calm skincare routines for my "
+                       "sensitive-skin audience.", proposed_price_cents=30_000)
+    assert campaign.id not in [r.campaign.id for r in
+                               recommendations.campaigns_for(other, log=False)]

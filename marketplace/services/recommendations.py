@@ -242,11 +242,28 @@ def hidden_creator_ids(brand: BrandProfile) -> list[int]:
                                    .where(HiddenCreator.brand_id == brand.id)))
 
 
+def engaged_creator_ids(campaign: Campaign) -> set[int]:
+    """Creators already in talks with this campaign (applied or offered): not "matches"."""
+    from marketplace.models import Application, OfferThread
+
+    return set(db.session.scalars(select(Application.creator_id).where(
+        Application.campaign_id == campaign.id))) | set(db.session.scalars(
+        select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)))
+
+
+def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
+    from marketplace.models import Application, OfferThread
+
+    return set(db.session.scalars(select(Application.campaign_id).where(
+        Application.creator_id == creator.id))) | set(db.session.scalars(
+        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id)))
+
+
 def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[CreatorMatch]:
-    """Ranked, explained creators for a campaign, leaving out the ones its brand hid.
-    The list shown is logged as impressions with positions."""
-    matches = engine().current().rank_creators(to_campaign(campaign), k=k,
-                                               exclude_ids=hidden_creator_ids(campaign.brand))
+    """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
+    ones already applying or negotiating. The list shown is logged as impressions."""
+    exclude = set(hidden_creator_ids(campaign.brand)) | engaged_creator_ids(campaign)
+    matches = engine().current().rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude)
     ids = [m.id for m in matches]
     profiles = {p.id: p for p in db.session.scalars(
         select(CreatorProfile).where(CreatorProfile.id.in_(ids))
@@ -260,9 +277,11 @@ def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[Crea
 
 
 def campaigns_for(creator: CreatorProfile, k: int = 6, log: bool = True) -> list[CampaignMatch]:
-    """Open campaigns ranked for a creator, with reasons; logged as impressions."""
+    """Open campaigns ranked for a creator (leaving out ones they already applied to or
+    negotiate on), with reasons; logged as impressions."""
     history = _creator_history([creator.id]).get(creator.id, (None, 0))
-    matches = engine().current().rank_campaigns(to_creator(creator, *history), k=k * 2)
+    matches = engine().current().rank_campaigns(to_creator(creator, *history), k=k * 2,
+                                                exclude_ids=engaged_campaign_ids(creator))
     ids = [m.id for m in matches]
     campaigns = {c.id: c for c in db.session.scalars(
         select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
