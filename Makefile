@@ -39,7 +39,7 @@ test: install chromium lint
 	@echo "== pass 1/3: SQLite =="
 	$(BIN)/pytest --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/e2e --ignore=tests/matching
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/e2e --ignore=tests/matching/engine
 	@echo "== pass 3/3: browser (Chromium) =="
 	$(BIN)/pytest tests/e2e --screenshot only-on-failure --output test-results/playwright
 

@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event  # noqa: E402
 
-from marketplace import create_app, seed  # noqa: E402
+from marketplace import create_app
+from marketplace.demo import seed  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.models import Role  # noqa: E402
 

@@ -22,6 +22,9 @@ from dataclasses import dataclass, field
 
 from werkzeug.serving import run_simple
 
+from marketplace import create_app
+from marketplace.demo.commands import run_seed
+
 HOST = "127.0.0.1"
 
 
@@ -90,8 +93,6 @@ def wait_until_answering(url: str, timeout: float = 30.0) -> bool:
 
 def seed_when_empty(app) -> None:
     """Seed through the local Stripe once it answers, so demo deals are really paid."""
-    from marketplace.cli import run_seed
-
     base = os.environ.get("STRIPE_API_BASE", "")
     local = base.startswith(f"http://{HOST}") and wait_until_answering(f"{base}/v1/balance")
     with app.app_context():
@@ -114,8 +115,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     processes = start_side_services(side_services(args.port))
     try:
-        from marketplace import create_app
-
         app = create_app()
         if args.seed_if_empty:
             seed_when_empty(app)

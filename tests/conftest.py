@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 
 from marketplace import create_app
 from marketplace.extensions import db, limiter
-from tests import factories
+from tests.support import factories
 
 PASSWORD = factories.PASSWORD
 

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from marketplace.services.accounts import MIN_PASSWORD
+from marketplace.services.accounts.users import MIN_PASSWORD
 
 PASSWORD_RULE = Length(min=MIN_PASSWORD, max=200,
                        message=f"Use at least {MIN_PASSWORD} characters (at most 200).")

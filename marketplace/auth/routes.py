@@ -8,7 +8,7 @@ from marketplace.auth.forms import ChangeEmailForm, ChangePasswordForm, LoginFor
 from marketplace.extensions import limiter
 from marketplace.forms import EmptyForm, apply_domain_error
 from marketplace.models import Role
-from marketplace.services import accounts
+from marketplace.services.accounts import users as accounts
 from marketplace.services.errors import DomainError
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
@@ -13,7 +13,7 @@ from marketplace.brands.forms import BrandProfileForm
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
-from marketplace.services import profiles
+from marketplace.services.accounts import profiles
 from marketplace.services.errors import DomainError
 
 
@@ -47,6 +47,5 @@ def show(handle: str):
         .where(Campaign.brand_id == profile.id, Campaign.status == CampaignStatus.OPEN)
         .order_by(Campaign.published_at.desc(), Campaign.id.desc())).all()
     return render_template("brands/show.html", profile=profile, campaigns=campaigns,
-                           campaign_links="campaigns.show" in current_app.view_functions,
                            is_owner=current_user.is_authenticated
                            and current_user.id == profile.user_id)

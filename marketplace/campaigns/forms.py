@@ -27,8 +27,8 @@ from wtforms.validators import (
 from marketplace import taxonomy
 from marketplace.models import Campaign
 from marketplace.money import to_cents
-from marketplace.services import campaigns as svc
-from marketplace.services.campaigns import CampaignData, DeliverableRow
+from marketplace.services.campaigns import lifecycle as svc
+from marketplace.services.campaigns.lifecycle import CampaignData, DeliverableRow
 
 BLANK = [("", "—")]
 

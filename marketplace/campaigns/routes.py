@@ -13,9 +13,10 @@ from marketplace.campaigns.forms import CampaignForm, form_data_for
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
-from marketplace.services import campaigns as svc
-from marketplace.services import discovery, recommendations
+from marketplace.services.campaigns import discovery
+from marketplace.services.campaigns import lifecycle as svc
 from marketplace.services.errors import DomainError
+from marketplace.services.matching import recommendations
 
 ACTION_DONE = {
     "publish": "Campaign published: creators can now find and apply to it.",

@@ -4,13 +4,12 @@ it exists to help brands shortlist, and rate cards are for brands' eyes."""
 from __future__ import annotations
 
 from flask import current_app, render_template, request, url_for
-from werkzeug.routing import BuildError
 
 from marketplace.access import role_required
 from marketplace.creators import bp
 from marketplace.extensions import db
 from marketplace.models import CreatorProfile, Role
-from marketplace.services import discovery
+from marketplace.services.campaigns import discovery
 
 MEDIA_ENDPOINT = "creators.media"  # serves stored uploads by file name (creators/public.py)
 
@@ -27,17 +26,6 @@ def index():
 
 
 @bp.app_template_global()
-def has_endpoint(name: str) -> bool:
-    """Lets templates link to pages other areas add, and degrade to text until they exist."""
-    return name in current_app.view_functions
-
-
-@bp.app_template_global()
 def creator_avatar_url(creator: CreatorProfile) -> str | None:
     """URL of a creator's stored avatar, or None (the avatar macro then shows an initial)."""
-    if not creator.avatar or MEDIA_ENDPOINT not in current_app.view_functions:
-        return None
-    try:
-        return url_for(MEDIA_ENDPOINT, name=creator.avatar)
-    except BuildError:
-        return None
+    return url_for(MEDIA_ENDPOINT, name=creator.avatar) if creator.avatar else None

@@ -30,7 +30,7 @@ from wtforms.validators import (
 
 from marketplace import taxonomy
 from marketplace.money import to_cents
-from marketplace.services.profiles import (
+from marketplace.services.accounts.profiles import (
     GENDERS,
     MAX_AUDIENCE_COUNTRIES,
     MAX_COUNT,

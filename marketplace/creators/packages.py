@@ -13,7 +13,7 @@ from marketplace.creators.routes import my_profile, refused, render_section
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.models import CreatorProfile, Package
-from marketplace.services import profiles
+from marketplace.services.accounts import profiles
 from marketplace.services.errors import DomainError
 
 

@@ -15,7 +15,7 @@ from marketplace.creators import bp
 from marketplace.creators.routes import FULL_PROFILE
 from marketplace.extensions import db
 from marketplace.models import CreatorProfile
-from marketplace.services import uploads
+from marketplace.services.accounts import uploads
 
 
 @bp.route("/media/<path:name>")

@@ -20,7 +20,7 @@ from marketplace.creators.forms import (
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error
 from marketplace.models import CreatorProfile
-from marketplace.services import profiles
+from marketplace.services.accounts import profiles
 from marketplace.services.errors import DomainError
 
 FULL_PROFILE = (

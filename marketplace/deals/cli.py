@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from marketplace.services import deal_jobs
+from marketplace.services.deals import deadlines as deal_jobs
 
 
 @click.group("deals")

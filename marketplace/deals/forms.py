@@ -22,8 +22,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace import taxonomy
 from marketplace.models.application import DECLINE_REASON_LABELS
-from marketplace.services.applications import BRAND_DECLINE_REASONS
-from marketplace.services.offers import OFFER_DECLINE_REASONS
+from marketplace.services.deals.applications import BRAND_DECLINE_REASONS
+from marketplace.services.deals.offers import OFFER_DECLINE_REASONS
 
 DELIVERABLE_ROWS = 3
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -71,10 +71,8 @@ def open_campaigns_in_niches(niches: list[str], limit: int = NICHE_CAMPAIGNS) ->
 
 def _fix_url(hint: str) -> str:
     lowered = hint.lower()
-    endpoint = next((ep for word, ep in FIX_PAGES if word in lowered), "creators.edit_profile")
-    if endpoint not in current_app.view_functions:
-        endpoint = "creators.edit_profile"
-    return url_for(endpoint)
+    return url_for(next((ep for word, ep in FIX_PAGES if word in lowered),
+                        "creators.edit_profile"))
 
 
 def todos(missing: list[str]) -> list[Todo]:

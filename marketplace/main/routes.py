@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from marketplace.main import bp
 from marketplace.main import dashboards as panels
-from marketplace.services import recommendations
-from marketplace.services.profiles import completeness
+from marketplace.services.accounts.profiles import completeness
+from marketplace.services.matching import recommendations
 
 
 @bp.route("/")

@@ -4,7 +4,8 @@ import json
 
 import click
 
-from marketplace.services import matching_eval, recommendations
+from marketplace.services.matching import evaluation as matching_eval
+from marketplace.services.matching import recommendations
 
 matching_group = click.Group("matching", help="Build and retrain the matching model.")
 

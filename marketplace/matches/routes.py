@@ -7,7 +7,7 @@ from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.matches import bp
 from marketplace.models import Campaign, CreatorProfile
-from marketplace.services import recommendations
+from marketplace.services.matching import recommendations
 
 
 def own_campaign_or_404(campaign_id: int) -> Campaign:

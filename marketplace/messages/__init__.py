@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from marketplace.services import messaging
+from marketplace.services.messaging import conversations as messaging
 from marketplace.signals import deal_event
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")

@@ -18,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from werkzeug.routing import BuildError
 
 from marketplace.extensions import db
 from marketplace.forms import apply_domain_error
@@ -26,9 +25,10 @@ from marketplace.messages import bp
 from marketplace.messages.forms import MessageForm
 from marketplace.models import User
 from marketplace.models.message import Conversation, Message
-from marketplace.services import messaging, notifications
-from marketplace.services.attachments import MAX_ATTACHMENT_BYTES, Upload
 from marketplace.services.errors import DomainError, NotAllowed
+from marketplace.services.messaging import conversations as messaging
+from marketplace.services.messaging import notifications
+from marketplace.services.messaging.attachments import MAX_ATTACHMENT_BYTES, Upload
 
 
 @bp.app_template_global()
@@ -43,14 +43,8 @@ def nav_counts() -> dict[str, int]:
 
 
 @bp.app_template_global()
-def deal_url(deal_id: int) -> str | None:
-    """Link to a deal's page, if the deals blueprint provides one."""
-    for endpoint in ("deals.detail", "deals.show", "deals.view"):
-        try:
-            return url_for(endpoint, deal_id=deal_id)
-        except BuildError:
-            continue
-    return None
+def deal_url(deal_id: int) -> str:
+    return url_for("deals.detail", deal_id=deal_id)
 
 
 @bp.app_template_filter("party_name")

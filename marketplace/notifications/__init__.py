@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from marketplace.services import notifications
+from marketplace.services.messaging import notifications
 from marketplace.signals import deal_event
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")

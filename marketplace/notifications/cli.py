@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from marketplace.services.mailer import read_outbox
+from marketplace.services.messaging.mailer import read_outbox
 
 
 @click.group("mail")

@@ -9,9 +9,9 @@ from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error
 from marketplace.notifications import bp
 from marketplace.notifications.forms import PreferencesForm
-from marketplace.services import notifications
 from marketplace.services.errors import DomainError
-from marketplace.services.mailer import read_outbox
+from marketplace.services.messaging import notifications
+from marketplace.services.messaging.mailer import read_outbox
 
 
 @bp.get("/")

@@ -6,7 +6,6 @@ import csv
 import io
 from urllib.parse import urlsplit
 
-import stripe
 from flask import (
     Response,
     abort,
@@ -31,14 +30,12 @@ from marketplace.payments import bp
 from marketplace.payments.forms import PayForm
 from marketplace.security import CSP
 from marketplace.services import payments
-from marketplace.services import stripe_gateway as gateway
 from marketplace.services.errors import DomainError
+from marketplace.services.payments import stripe_gateway as gateway
 
 
 def _deal_url(deal: Deal) -> str:
-    if "deals.detail" in current_app.view_functions:
-        return url_for("deals.detail", deal_id=deal.id)
-    return url_for("payments.receipt", deal_id=deal.id)
+    return url_for("deals.detail", deal_id=deal.id)
 
 
 def _brand_deal(deal_id: int) -> Deal:
@@ -142,8 +139,8 @@ def webhook():
     payload = request.get_data()
     try:
         event = gateway.verify_event(payload, request.headers.get("Stripe-Signature", ""))
-    except (ValueError, stripe.SignatureVerificationError):
-        return {"error": "invalid signature"}, 400
+    except gateway.InvalidWebhook as exc:
+        return {"error": exc.message}, 400
     try:
         outcome = payments.handle_event(event)
     except DomainError as exc:  # Stripe unreachable while re-reading: let Stripe retry

@@ -9,7 +9,7 @@ from marketplace.models import Deal
 from marketplace.models.review import ReviewSide
 from marketplace.reviews import bp
 from marketplace.reviews.forms import ReviewForm
-from marketplace.services import reviews
+from marketplace.services.deals import reviews
 from marketplace.services.errors import DomainError
 
 

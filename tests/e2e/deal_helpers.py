@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from marketplace.extensions import db
 from marketplace.models import Deal
-from tests.factories import PASSWORD, make_brand, make_campaign, make_creator
+from tests.support.factories import PASSWORD, make_brand, make_campaign, make_creator
 
 VISA = "4242424242424242"
 VISA_3DS = "4000002500003155"
@@ -122,7 +122,7 @@ def make_agreed_deal(app, cast: Cast, price_cents: int = 45000) -> int:
     from dataclasses import replace
 
     from marketplace.models import Campaign, CreatorProfile, User
-    from marketplace.services import offers
+    from marketplace.services.deals import offers
 
     with app.test_request_context():
         campaign = db.session.get(Campaign, cast.campaign_id)
@@ -136,7 +136,7 @@ def make_agreed_deal(app, cast: Cast, price_cents: int = 45000) -> int:
 def submit_work(app, cast: Cast, deal_id: int) -> None:
     """The creator hands in content that meets the brief (through the service)."""
     from marketplace.models import User
-    from marketplace.services import deals
+    from marketplace.services.deals import state_machine as deals
 
     with app.test_request_context():
         deals.perform(db.session.get(Deal, deal_id), "submit",

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from marketplace import seed
+from marketplace.demo import seed
 from marketplace.extensions import db
 from tests.e2e.conftest import make_e2e_app, serve
 

@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import DealState
 from marketplace.models.payment import StripeEvent, Transfer
-from marketplace.services import deals, payments
+from marketplace.services import payments
+from marketplace.services.deals import state_machine as deals
 from marketplace.services.errors import DomainError
-from tests import factories
-from tests.payments.helpers import make_deal, ready_payout_account, saved_card, signed_event
+from tests.support import factories
+from tests.support.payments import make_deal, ready_payout_account, saved_card, signed_event
 
 ACTIONS = ["submit", "approve", "cancel", "dispute", "resolve_split", "resolve_refund",
            "resolve_release", "refund", "release_again"]

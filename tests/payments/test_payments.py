@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import DealState
 from marketplace.models.payment import LedgerEntry, Payment, StripeEvent, Transfer
-from marketplace.services import deals, payments
-from marketplace.services import stripe_gateway as gateway
-from tests import factories
+from marketplace.services import payments
+from marketplace.services.deals import state_machine as deals
+from marketplace.services.payments import stripe_gateway as gateway
 from tests.payments.conftest import set_stripe_failing
-from tests.payments.helpers import (
+from tests.support import factories
+from tests.support.payments import (
     deliver,
     make_deal,
     ready_payout_account,

@@ -1,0 +1,202 @@
+"""The deal pages: my deals, one deal with its next step, submitting work, the brand's and the
+creator's actions, draft files."""
+
+
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from marketplace.access import creator_required
+from marketplace.deals import bp
+from marketplace.deals.forms import (
+    DisputeResponseForm,
+    NoteForm,
+    SubmitWorkForm,
+)
+from marketplace.deals.helpers import (
+    my_deal,
+    refused,
+    until,
+)
+from marketplace.extensions import db
+from marketplace.forms import EmptyForm
+from marketplace.models import (
+    Deal,
+    OfferThread,
+    Side,
+    Submission,
+    ThreadStatus,
+)
+from marketplace.models.deal import STATE_LABELS
+from marketplace.services.deals import files as deal_files
+from marketplace.services.deals import state_machine as deals
+from marketplace.services.deals.checklist import checklist
+from marketplace.services.deals.parties import setting, side_of
+from marketplace.services.errors import DomainError
+
+SIMPLE_ACTIONS = {  # POST /deals/<id>/do/<action>: buttons without a form of their own
+    "approve": "Approved. The payout goes to the creator as soon as their payout account "
+               "is ready.",
+    "cancel": "The deal is cancelled.",
+    "propose_cancel": "You proposed cancelling; the other side has to accept.",
+    "accept_cancel": "The deal is cancelled by agreement; any payment is refunded.",
+}
+
+
+@bp.route("/deals/")
+@login_required
+def index():
+    state = request.args.get("state") or None
+    if current_user.is_brand and current_user.brand:
+        mine = Deal.brand_id == current_user.brand.id
+        thread_filter = OfferThread.brand_id == current_user.brand.id
+    elif current_user.is_creator and current_user.creator:
+        mine = Deal.creator_id == current_user.creator.id
+        thread_filter = OfferThread.creator_id == current_user.creator.id
+    elif current_user.is_admin:
+        return redirect(url_for("deals.disputes"))
+    else:
+        mine = thread_filter = or_(False)
+    query = (select(Deal).where(mine)
+             .options(selectinload(Deal.campaign), selectinload(Deal.brand),
+                      selectinload(Deal.creator))
+             .order_by(Deal.agreed_at.desc()))
+    if state in STATE_LABELS:
+        query = query.where(Deal.state == state)
+    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+                       per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
+    open_threads = list(db.session.scalars(
+        select(OfferThread).where(thread_filter, OfferThread.status == ThreadStatus.OPEN)
+        .options(selectinload(OfferThread.campaign), selectinload(OfferThread.brand),
+                 selectinload(OfferThread.creator))
+        .order_by(OfferThread.expires_at)))
+    return render_template("deals/index.html", page=page, state=state, states=STATE_LABELS,
+                           open_threads=open_threads)
+
+
+@bp.route("/deals/<int:deal_id>")
+@login_required
+def detail(deal_id: int):
+    return _render_detail_with(my_deal(deal_id))
+
+
+@bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
+@creator_required
+def submit_work(deal_id: int):
+    deal = my_deal(deal_id)
+    # This form may carry a large video: allow it here only, not app-wide.
+    request.max_content_length = setting("DEAL_UPLOAD_MAX_BYTES") + 1024 * 1024
+    form = SubmitWorkForm()
+    if form.validate_on_submit():
+        draft = form.draft.data if form.draft.data and form.draft.data.filename else None
+        links = [line.strip() for line in (form.post_links.data or "").splitlines()]
+        try:
+            deals.perform(deal, "submit", current_user, post_links=links,
+                          caption=form.caption.data or "", notes=form.notes.data or "",
+                          draft=draft.stream if draft else None)
+        except DomainError as exc:
+            if not refused(form, exc):
+                flash(exc.message, "danger")
+                return redirect(url_for("deals.detail", deal_id=deal.id))
+        else:
+            flash("Submitted. The brand reviews it next.", "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+    return _render_detail_with(deal, submit_form=form), 400
+
+
+def _render_detail_with(deal: Deal, **forms):
+    side = side_of(current_user, deal.brand_id, deal.creator_id)
+    submission = deal.latest_submission
+    other = deal.creator.user if side == Side.BRAND else deal.brand.user
+    context = dict(
+        deal=deal, side=side, submission=submission, checklist=checklist(deal, submission),
+        next_step=deals.next_step(deal, current_user),
+        allowed={a.value for a in deals.allowed_actions(deal, current_user)},
+        submit_form=SubmitWorkForm(formdata=None), note_form=NoteForm(formdata=None),
+        response_form=DisputeResponseForm(formdata=None), form=EmptyForm(),
+        conversation_url=(url_for("messages.conversation_with", user_id=other.id)
+                          if side in (Side.BRAND, Side.CREATOR) else None),
+        funding_deadline=deals.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
+        payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
+        until=until)
+    context.update(forms)
+    return render_template("deals/detail.html", **context)
+
+
+@bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])
+@login_required
+def act_with_note(deal_id: int, action: str):
+    """request_revision, dispute and propose_cancel: actions that carry a note."""
+    deal = my_deal(deal_id)
+    if action not in ("request_revision", "dispute", "propose_cancel"):
+        abort(404)
+    form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            deals.perform(deal, action, current_user, note=form.note.data or "")
+        except DomainError as exc:
+            if not refused(form, exc):
+                flash(exc.message, "danger")
+                return redirect(url_for("deals.detail", deal_id=deal.id))
+        else:
+            flash(deals.ACTION_LABELS[action] + ".", "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+    return _render_detail_with(deal, note_form=form, open_form=action), 400
+
+
+@bp.route("/deals/<int:deal_id>/do/<action>", methods=["POST"])
+@login_required
+def act(deal_id: int, action: str):
+    deal = my_deal(deal_id)
+    if action not in SIMPLE_ACTIONS:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        deals.perform(deal, action, current_user)  # refusals: flashed by the error handler
+        flash(SIMPLE_ACTIONS[action], "success")
+    return redirect(url_for("deals.detail", deal_id=deal.id))
+
+
+@bp.route("/deals/<int:deal_id>/dispute/respond", methods=["POST"])
+@login_required
+def respond_to_dispute(deal_id: int):
+    deal = my_deal(deal_id)
+    form = DisputeResponseForm()
+    if form.validate_on_submit():
+        try:
+            deals.add_dispute_response(deal, current_user, form.statement.data or "")
+        except DomainError as exc:
+            if not refused(form, exc):
+                flash(exc.message, "danger")
+                return redirect(url_for("deals.detail", deal_id=deal.id))
+        else:
+            flash("Your statement is recorded for the admin.", "success")
+            return redirect(url_for("deals.detail", deal_id=deal.id))
+    return _render_detail_with(deal, response_form=form), 400
+
+
+@bp.route("/deals/<int:deal_id>/submissions/<int:submission_id>/draft")
+@login_required
+def draft(deal_id: int, submission_id: int):
+    deal = my_deal(deal_id)
+    submission = db.first_or_404(select(Submission).where(
+        Submission.id == submission_id, Submission.deal_id == deal.id))
+    path = deal_files.draft_path(submission.draft_file or "")
+    if path is None:
+        abort(404)
+    response = send_file(path, mimetype=submission.draft_mimetype, conditional=True,
+                         download_name=f"deal-{deal.id}-draft-{submission.number}"
+                                       f"{path.suffix}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

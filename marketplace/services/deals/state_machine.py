@@ -1,0 +1,488 @@
+"""THE deal state machine. Every change of a deal's state goes through `perform`, which
+checks the TRANSITIONS table (state, action) -> Move(to, actors), the actor's side and the
+move's guard, applies it, writes a DealEvent, commits, then sends `deal_event`.
+
+Concurrency: the deal row is re-read with SELECT ... FOR UPDATE (PostgreSQL; SQLite
+serialises writers anyway), so of two simultaneous identical requests (a double-clicked
+"Approve") the second sees the new state and is REFUSED with InvalidTransition ("already
+approved") — never applied twice. Refusals roll back and change nothing.
+
+Money: fund (payment captured), release (payout sent) and the refunds implied by cancel /
+accept_cancel / resolve(refund|split) are the moments the payments code drives or reacts to;
+here they are plain `system`/`admin` moves.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import Deal, DealEvent, DealState, Dispute, Side, Submission, User
+from marketplace.models.deal import DisputeOutcome
+from marketplace.money import format_money
+from marketplace.services.deals import files as deal_files
+from marketplace.services.deals.parties import now_or, setting, side_of
+from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
+from marketplace.services.matching import outcome_log as match_log
+from marketplace.signals import deal_event
+
+S = DealState
+
+
+class Action(StrEnum):
+    FUND = "fund"
+    SUBMIT = "submit"
+    REQUEST_REVISION = "request_revision"
+    APPROVE = "approve"
+    AUTO_APPROVE = "auto_approve"
+    RELEASE = "release"
+    COMPLETE = "complete"
+    CANCEL = "cancel"
+    PROPOSE_CANCEL = "propose_cancel"
+    ACCEPT_CANCEL = "accept_cancel"
+    DISPUTE = "dispute"
+    RESOLVE = "resolve"
+    EXPIRE = "expire"
+
+
+@dataclass(frozen=True)
+class Move:
+    """Where an action leads and who may take it. `to` is a dict for resolve (by outcome);
+    None means the state does not change (a proposal is only recorded)."""
+
+    to: DealState | dict[str, DealState] | None
+    actors: frozenset[Side]
+    event: str = ""
+
+
+BRAND, CREATOR, ADMIN, SYSTEM = Side.BRAND, Side.CREATOR, Side.ADMIN, Side.SYSTEM
+PARTIES = frozenset({BRAND, CREATOR})
+
+TRANSITIONS: dict[tuple[DealState, Action], Move] = {
+    (S.AGREED, Action.FUND): Move(S.FUNDED, frozenset({SYSTEM}), "deal_funded"),
+    (S.AGREED, Action.CANCEL): Move(S.CANCELLED, PARTIES, "deal_cancelled"),
+    (S.AGREED, Action.EXPIRE): Move(S.EXPIRED, frozenset({SYSTEM}), "deal_expired"),
+    (S.FUNDED, Action.SUBMIT): Move(S.SUBMITTED, frozenset({CREATOR}), "deal_submitted"),
+    (S.REVISION_REQUESTED, Action.SUBMIT): Move(S.SUBMITTED, frozenset({CREATOR}),
+                                                "deal_submitted"),
+    (S.SUBMITTED, Action.REQUEST_REVISION): Move(S.REVISION_REQUESTED, frozenset({BRAND}),
+                                                 "revision_requested"),
+    (S.SUBMITTED, Action.APPROVE): Move(S.APPROVED, frozenset({BRAND}), "deal_approved"),
+    (S.SUBMITTED, Action.AUTO_APPROVE): Move(S.APPROVED, frozenset({SYSTEM}),
+                                             "deal_auto_approved"),
+    (S.APPROVED, Action.RELEASE): Move(S.PAID_OUT, frozenset({SYSTEM}), "deal_paid_out"),
+    (S.PAID_OUT, Action.COMPLETE): Move(S.COMPLETED, frozenset({SYSTEM}), "deal_completed"),
+    # After funding, money is held: cancelling needs an admin ("refund") or both parties.
+    **{(state, Action.CANCEL): Move(S.CANCELLED, frozenset({ADMIN}), "deal_cancelled")
+       for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
+    **{(state, Action.PROPOSE_CANCEL): Move(None, PARTIES, "cancel_proposed")
+       for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
+    **{(state, Action.ACCEPT_CANCEL): Move(S.CANCELLED, PARTIES, "deal_cancelled")
+       for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
+    **{(state, Action.DISPUTE): Move(S.DISPUTED, PARTIES, "deal_disputed")
+       for state in (S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED)},
+    (S.DISPUTED, Action.RESOLVE): Move(
+        {"release": S.PAID_OUT, "refund": S.CANCELLED, "split": S.PAID_OUT},
+        frozenset({ADMIN}), "dispute_resolved"),
+}
+
+ACTION_LABELS: dict[str, str] = {
+    "agree": "Offer accepted", "fund": "Funded", "submit": "Content submitted",
+    "request_revision": "Revision requested", "approve": "Approved",
+    "auto_approve": "Approved automatically", "release": "Paid out to the creator",
+    "complete": "Completed", "cancel": "Cancelled", "propose_cancel": "Cancellation proposed",
+    "accept_cancel": "Cancelled by agreement", "dispute": "Dispute opened",
+    "resolve": "Dispute resolved", "expire": "Expired unfunded",
+}
+
+TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.EXPIRED})
+SIDE_NAMES = {BRAND: "the brand", CREATOR: "the creator", ADMIN: "an admin", SYSTEM: "Duet"}
+
+MAX_LINKS = 6
+CAPTION_MAX = 2200
+NOTES_MAX = 2000
+STATEMENT_MIN, STATEMENT_MAX = 20, 4000
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+@dataclass
+class _Context:
+    deal: Deal
+    action: Action
+    side: Side
+    user: User | None
+    now: datetime
+    note: str
+    payload: dict[str, Any]
+    to: DealState | None = None
+    cleanup: list[Callable[[], None]] = field(default_factory=list)
+
+
+def allowed_actions(deal: Deal, viewer: User | None) -> set[Action]:
+    """Actions the table lets `viewer` take on the deal now (guards not evaluated)."""
+    side = side_of(viewer, deal.brand_id, deal.creator_id)
+    return {action for (state, action), move in TRANSITIONS.items()
+            if state == deal.state and side in move.actors}
+
+
+def _lock(deal: Deal) -> Deal:
+    return db.session.execute(
+        select(Deal).where(Deal.id == deal.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _refuse(exc: DomainError):
+    db.session.rollback()  # release the lock; nothing was changed
+    raise exc
+
+
+def _actors_text(actors: frozenset[Side]) -> str:
+    return " or ".join(sorted(SIDE_NAMES[a] for a in actors))
+
+
+def perform(deal: Deal, action: Action | str, actor: User | None, *, note: str = "",
+            now: datetime | None = None, **payload: Any) -> Deal:
+    """Take `action` on `deal` as `actor` (None = the system). Raises NotAllowed (wrong
+    party or side), InvalidTransition (not from this state, guard fails) or DomainError
+    (bad payload); in every such case the deal and its events are unchanged."""
+    try:
+        action = Action(action)
+    except ValueError as exc:
+        raise InvalidTransition(f"Unknown action “{action}”.") from exc
+    now = now_or(now)
+    deal = _lock(deal)
+    side = side_of(actor, deal.brand_id, deal.creator_id)
+    if side is None:
+        _refuse(NotAllowed("You are not part of this deal."))
+    move = TRANSITIONS.get((deal.state, action))
+    if move is None:
+        _refuse(InvalidTransition(f"You cannot {action.replace('_', ' ')} a deal that is "
+                                  f"{deal.state_label.lower()}."))
+    if side not in move.actors:
+        _refuse(NotAllowed(f"Only {_actors_text(move.actors)} can "
+                           f"{action.replace('_', ' ')} at this stage."))
+    ctx = _Context(deal=deal, action=action, side=side, user=actor, now=now,
+                   note=(note or "").strip(), payload=payload,
+                   to=move.to if not isinstance(move.to, dict) else None)
+    try:
+        GUARDS.get(action, _no_guard)(ctx)
+        if isinstance(move.to, dict):
+            ctx.to = move.to[ctx.payload["outcome"]]
+        from_state = deal.state
+        APPLY.get(action, _no_apply)(ctx)
+    except DomainError as exc:
+        for undo in ctx.cleanup:
+            undo()
+        _refuse(exc)
+    if ctx.to is not None:
+        deal.state = ctx.to
+    db.session.add(DealEvent(deal_id=deal.id, actor_user_id=actor.id if actor else None,
+                             actor_side=str(side), action=str(action), from_state=from_state,
+                             to_state=deal.state, note=ctx.note, created_at=now))
+    if deal.state == S.COMPLETED:
+        match_log.record(deal.campaign_id, deal.creator_id, "completed")
+    try:
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        for undo in ctx.cleanup:
+            undo()
+        raise
+    deal_event.send(deal, event=move.event, actor=actor, note=ctx.note, action=str(action))
+    return deal
+
+
+# --- guards: validate the payload and the move's condition; raise, never change anything ---
+
+def _no_guard(ctx: _Context) -> None:
+    return None
+
+
+def _guard_submit(ctx: _Context) -> None:
+    links = [str(u).strip() for u in ctx.payload.get("post_links") or [] if str(u).strip()]
+    if not links:
+        raise DomainError("Add the link to at least one post (or a private preview link).",
+                          field="post_links")
+    if len(links) > MAX_LINKS:
+        raise DomainError(f"At most {MAX_LINKS} links.", field="post_links")
+    for url in links:
+        if len(url) > 500 or not URL_RE.match(url):
+            raise DomainError(f"“{url[:60]}” is not a web address (http:// or https://).",
+                              field="post_links")
+    caption = (ctx.payload.get("caption") or "").strip()
+    if not caption:
+        raise DomainError("Paste the caption you posted (or will post).", field="caption")
+    if len(caption) > CAPTION_MAX:
+        raise DomainError(f"Captions are at most {CAPTION_MAX} characters.", field="caption")
+    notes = (ctx.payload.get("notes") or "").strip()
+    if len(notes) > NOTES_MAX:
+        raise DomainError(f"Keep notes under {NOTES_MAX} characters.", field="notes")
+    ctx.payload.update(post_links=list(dict.fromkeys(links)), caption=caption, notes=notes)
+    draft = ctx.payload.get("draft")
+    ctx.payload["draft_name"] = ctx.payload["draft_mimetype"] = None
+    if draft is not None:
+        name, mimetype = deal_files.store_draft(draft, setting("DEAL_UPLOAD_MAX_BYTES"))
+        ctx.payload.update(draft_name=name, draft_mimetype=mimetype)
+        ctx.cleanup.append(lambda: deal_files.remove_draft(name))
+
+
+def _guard_request_revision(ctx: _Context) -> None:
+    if ctx.deal.revisions_used >= ctx.deal.revisions_included:
+        raise InvalidTransition(
+            f"All {ctx.deal.revisions_included} revision(s) in the terms are used; approve, "
+            "or open a dispute if the content does not meet the brief.")
+    if len(ctx.note) < 10:
+        raise DomainError("Say what should change (at least 10 characters).", field="note")
+    if len(ctx.note) > NOTES_MAX:
+        raise DomainError(f"Keep it under {NOTES_MAX} characters.", field="note")
+
+
+def _guard_auto_approve(ctx: _Context) -> None:
+    due = ctx.deal.auto_approve_at
+    if due is None or ctx.now < due:
+        raise InvalidTransition("This submission is not due for automatic approval yet.")
+
+
+def _guard_expire(ctx: _Context) -> None:
+    if ctx.now < ctx.deal.agreed_at + timedelta(days=setting("DEAL_FUNDING_DAYS")):
+        raise InvalidTransition("The funding window of this deal is still open.")
+
+
+def _guard_propose_cancel(ctx: _Context) -> None:
+    proposer = ctx.deal.cancel_proposed_by
+    if proposer == ctx.side:
+        raise InvalidTransition("You already proposed cancelling; waiting for the other side.")
+    if proposer is not None:
+        raise InvalidTransition("The other side already proposed cancelling; accept it instead.")
+    if len(ctx.note) > NOTES_MAX:
+        raise DomainError(f"Keep the reason under {NOTES_MAX} characters.", field="note")
+
+
+def _guard_accept_cancel(ctx: _Context) -> None:
+    proposer = ctx.deal.cancel_proposed_by
+    if proposer is None:
+        raise InvalidTransition("Nobody proposed cancelling this deal.")
+    if proposer == ctx.side:
+        raise InvalidTransition("You proposed cancelling; the other side has to accept it.")
+
+
+def _guard_dispute(ctx: _Context) -> None:
+    if not STATEMENT_MIN <= len(ctx.note) <= STATEMENT_MAX:
+        raise DomainError(f"Explain what went wrong in {STATEMENT_MIN}-{STATEMENT_MAX} "
+                          "characters.", field="note")
+
+
+def _guard_resolve(ctx: _Context) -> None:
+    outcome = ctx.payload.get("outcome")
+    if outcome not in {o.value for o in DisputeOutcome}:
+        raise DomainError("Choose release, refund or split.", field="outcome")
+    price = ctx.deal.price_cents
+    if outcome == DisputeOutcome.SPLIT:
+        creator_cents = ctx.payload.get("creator_amount_cents")
+        brand_cents = ctx.payload.get("brand_refund_cents")
+        for value, name in ((creator_cents, "creator_amount"), (brand_cents, "brand_refund")):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise DomainError("Both parts of a split must be more than zero.", field=name)
+        if creator_cents + brand_cents != price:
+            raise DomainError(f"The two parts must add up to the deal price, "
+                              f"{format_money(price, ctx.deal.currency)}.",
+                              field="creator_amount")
+    else:
+        creator_cents = price if outcome == DisputeOutcome.RELEASE else 0
+        brand_cents = price - creator_cents
+    if len(ctx.note) < 10:
+        raise DomainError("Explain the decision to both sides (at least 10 characters).",
+                          field="note")
+    ctx.payload.update(creator_amount_cents=creator_cents, brand_refund_cents=brand_cents)
+
+
+GUARDS: dict[Action, Callable[[_Context], None]] = {
+    Action.SUBMIT: _guard_submit, Action.REQUEST_REVISION: _guard_request_revision,
+    Action.AUTO_APPROVE: _guard_auto_approve, Action.EXPIRE: _guard_expire,
+    Action.PROPOSE_CANCEL: _guard_propose_cancel, Action.ACCEPT_CANCEL: _guard_accept_cancel,
+    Action.DISPUTE: _guard_dispute, Action.RESOLVE: _guard_resolve,
+}
+
+
+# --- appliers: the side effects of a move that passed its guard ---
+
+def _no_apply(ctx: _Context) -> None:
+    return None
+
+
+def _apply_fund(ctx: _Context) -> None:
+    ctx.deal.funded_at = ctx.now
+
+
+def _apply_submit(ctx: _Context) -> None:
+    deal = ctx.deal
+    number = (db.session.scalar(select(func.max(Submission.number))
+                                .where(Submission.deal_id == deal.id)) or 0) + 1
+    db.session.add(Submission(
+        deal_id=deal.id, number=number, post_links=ctx.payload["post_links"],
+        caption=ctx.payload["caption"], notes=ctx.payload["notes"],
+        draft_file=ctx.payload["draft_name"], draft_mimetype=ctx.payload["draft_mimetype"],
+        created_at=ctx.now))
+    deal.submitted_at = ctx.now
+    deal.auto_approve_at = ctx.now + timedelta(days=setting("AUTO_APPROVE_DAYS"))
+
+
+def _apply_request_revision(ctx: _Context) -> None:
+    ctx.deal.revisions_used += 1
+    ctx.deal.auto_approve_at = None
+
+
+def _apply_approve(ctx: _Context) -> None:
+    ctx.deal.approved_at = ctx.now
+    ctx.deal.auto_approve_at = None
+
+
+def _apply_release(ctx: _Context) -> None:
+    ctx.deal.paid_out_at = ctx.now
+
+
+def _apply_complete(ctx: _Context) -> None:
+    ctx.deal.completed_at = ctx.now
+
+
+def _apply_cancel(ctx: _Context) -> None:
+    ctx.deal.cancelled_at = ctx.now
+    ctx.deal.auto_approve_at = None
+    if ctx.note:
+        ctx.deal.cancel_reason = ctx.note[:500]
+
+
+def _apply_propose_cancel(ctx: _Context) -> None:
+    ctx.deal.cancel_proposed_by = str(ctx.side)
+    ctx.deal.cancel_proposed_at = ctx.now
+    ctx.deal.cancel_reason = ctx.note[:500]
+
+
+def _apply_dispute(ctx: _Context) -> None:
+    deal = ctx.deal
+    deal.state_before_dispute = deal.state
+    deal.disputed_at = ctx.now
+    deal.auto_approve_at = None  # a dispute pauses automatic approval
+    db.session.add(Dispute(deal_id=deal.id, opened_by_side=str(ctx.side),
+                           opened_by_user_id=ctx.user.id if ctx.user else None,
+                           statement=ctx.note, created_at=ctx.now))
+
+
+def _apply_resolve(ctx: _Context) -> None:
+    deal = ctx.deal
+    dispute = db.session.scalar(select(Dispute).where(Dispute.deal_id == deal.id))
+    if dispute is None:  # a deal put into "disputed" by hand; keep the record complete
+        dispute = Dispute(deal_id=deal.id, opened_by_side="admin", statement="")
+        db.session.add(dispute)
+    dispute.outcome = DisputeOutcome(ctx.payload["outcome"])
+    dispute.creator_amount_cents = ctx.payload["creator_amount_cents"]
+    dispute.brand_refund_cents = ctx.payload["brand_refund_cents"]
+    dispute.resolution_note = ctx.note
+    dispute.resolved_by_user_id = ctx.user.id if ctx.user else None
+    dispute.resolved_at = ctx.now
+    if ctx.to == S.PAID_OUT:
+        deal.paid_out_at = ctx.now
+    else:
+        deal.cancelled_at = ctx.now
+
+
+def _apply_expire(ctx: _Context) -> None:
+    ctx.deal.expired_at = ctx.now
+
+
+APPLY: dict[Action, Callable[[_Context], None]] = {
+    Action.FUND: _apply_fund, Action.SUBMIT: _apply_submit,
+    Action.REQUEST_REVISION: _apply_request_revision, Action.APPROVE: _apply_approve,
+    Action.AUTO_APPROVE: _apply_approve, Action.RELEASE: _apply_release,
+    Action.COMPLETE: _apply_complete, Action.CANCEL: _apply_cancel,
+    Action.ACCEPT_CANCEL: _apply_cancel, Action.PROPOSE_CANCEL: _apply_propose_cancel,
+    Action.DISPUTE: _apply_dispute, Action.RESOLVE: _apply_resolve, Action.EXPIRE: _apply_expire,
+}
+
+
+# --- outside the state machine ---
+
+def add_dispute_response(deal: Deal, user: User, statement: str) -> Dispute:
+    """The side that did not open the dispute gives its account (once, before the decision)."""
+    side = side_of(user, deal.brand_id, deal.creator_id)
+    if side not in PARTIES:
+        raise NotAllowed("Only the brand and the creator of this deal can answer a dispute.")
+    dispute = deal.dispute
+    if deal.state != S.DISPUTED or dispute is None or dispute.resolved_at is not None:
+        raise InvalidTransition("This deal has no open dispute.")
+    if dispute.opened_by_side == side:
+        raise InvalidTransition("You opened this dispute; the other side answers it.")
+    if dispute.response:
+        raise InvalidTransition("Your statement is already recorded.")
+    statement = (statement or "").strip()
+    if not STATEMENT_MIN <= len(statement) <= STATEMENT_MAX:
+        raise DomainError(f"Write {STATEMENT_MIN}-{STATEMENT_MAX} characters.",
+                          field="statement")
+    dispute.response = statement
+    dispute.response_at = now_or(None)
+    db.session.commit()
+    return dispute
+
+
+def funding_deadline(deal: Deal) -> datetime:
+    return deal.agreed_at + timedelta(days=setting("DEAL_FUNDING_DAYS"))
+
+
+def _when(value: datetime) -> str:
+    return value.strftime("%d %b %Y, %H:%M UTC")
+
+
+def next_step(deal: Deal, viewer: User | None) -> str:
+    """Who must do what next, and by when — phrased for the person looking."""
+    side = side_of(viewer, deal.brand_id, deal.creator_id)
+    brand, creator = deal.brand.company_name, deal.creator.display_name
+    due = deal.content_due.strftime("%d %b %Y")
+    prefix = ""
+    if deal.cancel_proposed_by and deal.state not in TERMINAL:
+        if deal.cancel_proposed_by == side:
+            prefix = "You proposed cancelling; waiting for the other side to accept. "
+        elif side in PARTIES:
+            prefix = ("The other side proposed cancelling: accept it below, or keep going. ")
+    state = deal.state
+    if state == S.AGREED:
+        when = _when(funding_deadline(deal))
+        text = {BRAND: f"Fund the deal by {when} so {creator} can start.",
+                CREATOR: f"Waiting for {brand} to fund the deal (by {when}). "
+                         "Do not start before it is funded."}.get(
+            side, f"Waiting for {brand} to fund the deal by {when}.")
+    elif state == S.FUNDED:
+        text = {CREATOR: f"Create the content and submit it by {due}."}.get(
+            side, f"{creator} is creating the content; due {due}.")
+    elif state == S.SUBMITTED:
+        auto = _when(deal.auto_approve_at) if deal.auto_approve_at else "soon"
+        text = {BRAND: f"Review the submission: approve it or request a revision before {auto}; "
+                       "after that it is approved automatically.",
+                CREATOR: f"Waiting for {brand} to review. If they do nothing it is approved "
+                         f"automatically on {auto}."}.get(
+            side, f"Waiting for {brand} to review (auto-approval {auto}).")
+    elif state == S.REVISION_REQUESTED:
+        text = {CREATOR: f"Make the requested changes and submit again (content due {due})."}.get(
+            side, f"Waiting for {creator} to submit the revision.")
+    elif state == S.APPROVED:
+        text = ("Approved. The payout goes out as soon as the creator's payout account is "
+                "ready.")
+    elif state == S.PAID_OUT:
+        text = "The creator has been paid; the deal completes shortly."
+    elif state == S.COMPLETED:
+        text = "Done. Both sides can now review each other."
+    elif state == S.DISPUTED:
+        text = ("Decide the dispute: release, refund or split." if side == ADMIN else
+                "An admin is reviewing the dispute; both sides can add a statement.")
+    elif state == S.CANCELLED:
+        text = "This deal was cancelled. Any payment made is refunded to the brand."
+    else:
+        text = "This deal expired because it was not funded in time."
+    return prefix + text

@@ -1,0 +1,332 @@
+"""The bridge between the database and the `matching` engine.
+
+Each process keeps one Matcher in `app.extensions["matcher"]`. Consistency across web workers:
+- a model file is saved under MATCHING_DIR and stamped by a `MatcherVersion` row; a worker
+  whose loaded version is not the newest loads the newest file;
+- every committed change to a creator or campaign appends an `IndexChange` row (through the
+  signals), and before ranking each worker replays the rows it has not applied yet, with
+  `add_creator` / `add_campaign` / `remove_*` (no refit), so an edit is ranked within seconds
+  by every worker without a restart.
+Only open campaigns and creators with a profile are in the index.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+import matching
+from marketplace import signals
+from marketplace.extensions import db
+from marketplace.models import (
+    Application,
+    BrandProfile,
+    Campaign,
+    CampaignStatus,
+    CreatorProfile,
+    Deal,
+    DealState,
+    HiddenCreator,
+    IndexChange,
+    MatcherVersion,
+    MatchEvent,
+    OfferThread,
+    Review,
+)
+from marketplace.services.matching import outcome_log as match_log
+
+SURFACE_CAMPAIGN = "campaign_top_matches"
+SURFACE_CREATOR = "creator_for_you"
+
+
+# ---------------------------------------------------------------- conversion
+def creator_text(p: CreatorProfile) -> str:
+    captions = " ".join(s.caption for s in p.samples if s.caption)
+    return f"{p.display_name}. {p.bio} {' '.join(p.niches)} {captions}"
+
+
+def to_creator(p: CreatorProfile, rating: float | None = None, completed: int = 0
+               ) -> matching.Creator:
+    return matching.Creator(
+        id=p.id, text=creator_text(p), niches=list(p.niches),
+        followers={a.platform: a.followers for a in p.accounts},
+        engagement_rate=p.top_engagement / 100.0,
+        audience_countries={a.country: a.share / 100.0 for a in p.audience_countries},
+        country=p.country or "", rate_cents=p.min_price_cents or 0,
+        rating=rating, completed_deals=completed,
+    )
+
+
+def to_campaign(c: Campaign) -> matching.Campaign:
+    return matching.Campaign(
+        id=c.id, text=f"{c.title}. {c.brief} {' '.join(c.niches)}", niches=list(c.niches),
+        platforms=list(c.platforms), countries=list(c.countries),
+        min_followers=c.min_followers, budget_cents=c.budget_max_cents,
+    )
+
+
+_CREATOR_LOAD = (selectinload(CreatorProfile.niche_links), selectinload(CreatorProfile.accounts),
+                 selectinload(CreatorProfile.audience_countries),
+                 selectinload(CreatorProfile.samples))
+_CAMPAIGN_LOAD = (selectinload(Campaign.niche_links), selectinload(Campaign.country_links),
+                  selectinload(Campaign.platform_links))
+
+
+def _creator_history(creator_ids: list[int] | None = None) -> dict[int, tuple[float | None, int]]:
+    """Revealed average rating and completed deals per creator, in two grouped queries."""
+    deals_q = select(Deal.creator_id, func.count()).where(
+        Deal.state == DealState.COMPLETED).group_by(Deal.creator_id)
+    rating_q = select(Review.subject_creator_id, func.avg(Review.rating)).where(
+        Review.subject_creator_id.is_not(None), Review.revealed_at.is_not(None)
+    ).group_by(Review.subject_creator_id)
+    if creator_ids is not None:
+        deals_q = deals_q.where(Deal.creator_id.in_(creator_ids))
+        rating_q = rating_q.where(Review.subject_creator_id.in_(creator_ids))
+    completed = dict(db.session.execute(deals_q).all())
+    ratings = {k: float(v) for k, v in db.session.execute(rating_q).all()}
+    ids = set(completed) | set(ratings)
+    return {i: (ratings.get(i), int(completed.get(i, 0))) for i in ids}
+
+
+def load_creators(ids: list[int] | None = None) -> list[matching.Creator]:
+    q = select(CreatorProfile).options(*_CREATOR_LOAD).order_by(CreatorProfile.id)
+    if ids is not None:
+        q = q.where(CreatorProfile.id.in_(ids))
+    profiles = db.session.scalars(q).all()
+    history = _creator_history(ids)
+    return [to_creator(p, *history.get(p.id, (None, 0))) for p in profiles]
+
+
+def load_campaigns(ids: list[int] | set[int] | None = None, *, open_only: bool = True
+                   ) -> list[matching.Campaign]:
+    q = select(Campaign).options(*_CAMPAIGN_LOAD).order_by(Campaign.id)
+    if open_only:
+        q = q.where(Campaign.status == CampaignStatus.OPEN)
+    if ids is not None:
+        q = q.where(Campaign.id.in_(list(ids)))
+    return [to_campaign(c) for c in db.session.scalars(q).all()]
+
+
+def load_open_campaigns(ids: list[int] | None = None) -> list[matching.Campaign]:
+    return load_campaigns(ids, open_only=True)
+
+
+def fit_matcher(creators: list[matching.Creator], outcomes: list[matching.Outcome],
+                **options) -> matching.Matcher:
+    """Fit with every campaign the outcomes mention (learning needs their features), then
+    keep only open campaigns in the index that creators are ranked against."""
+    open_ids = {c.id for c in load_open_campaigns()}
+    mentioned = {o.campaign_id for o in outcomes}
+    campaigns = load_campaigns(open_ids | mentioned, open_only=False)
+    matcher = matching.Matcher(random_state=0, **options).fit(creators, campaigns, outcomes)
+    for c in campaigns:
+        if c.id not in open_ids:
+            matcher.remove_campaign(c.id)
+    return matcher
+
+
+def load_outcomes(campaign_ids: set[int] | None = None) -> list[matching.Outcome]:
+    q = select(MatchEvent.campaign_id, MatchEvent.creator_id, MatchEvent.event,
+               MatchEvent.position).order_by(MatchEvent.id)
+    return [matching.Outcome(c, cr, str(e), p) for c, cr, e, p in db.session.execute(q).all()
+            if campaign_ids is None or c in campaign_ids]
+
+
+# ---------------------------------------------------------------- building
+def matching_dir() -> Path:
+    path = Path(current_app.config.get("MATCHING_DIR")
+                or Path(current_app.config["INSTANCE_DIR"]) / "matching")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def build(outcomes: list[matching.Outcome] | None = None, metrics: dict | None = None
+          ) -> MatcherVersion:
+    """Fit on the whole database and save a new version that every worker will load."""
+    last_change = db.session.scalar(select(func.max(IndexChange.id))) or 0
+    creators = load_creators()
+    outcomes = load_outcomes() if outcomes is None else outcomes
+    matcher = fit_matcher(creators, outcomes)
+    version = MatcherVersion(last_change_id=last_change, n_creators=len(creators),
+                             n_campaigns=matcher.n_campaigns, n_outcomes=len(outcomes),
+                             learned=matcher.ranker.learned,
+                             metrics=metrics or {}, filename="pending")
+    db.session.add(version)
+    db.session.flush()
+    # A random part: a fresh database reuses ids, and must never load an old file.
+    version.filename = f"matcher-{version.id}-{uuid.uuid4().hex[:8]}.joblib"
+    matcher.evaluation = dict(metrics or {})
+    matcher.save(matching_dir() / version.filename)
+    db.session.commit()
+    return version
+
+
+# ---------------------------------------------------------------- per-process engine
+@dataclass
+class _Loaded:
+    matcher: matching.Matcher
+    version_id: int
+    applied_change_id: int
+
+
+class Engine:
+    """The Matcher this process serves from, kept in step with the database."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+
+    def current(self) -> matching.Matcher:
+        with self._lock:
+            latest = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc())
+                                       .limit(1))
+            if latest is None:
+                latest = build()
+            path = matching_dir() / latest.filename
+            if self._loaded is None or self._loaded.version_id != latest.id:
+                if not path.exists():  # another machine saved it: rebuild here
+                    latest = build()
+                    path = matching_dir() / latest.filename
+                self._loaded = _Loaded(matching.Matcher.load(path), latest.id,
+                                       latest.last_change_id)
+            self._replay_changes(self._loaded)
+            return self._loaded.matcher
+
+    @staticmethod
+    def _replay_changes(loaded: _Loaded) -> None:
+        changes = db.session.execute(
+            select(IndexChange.id, IndexChange.kind, IndexChange.entity_id)
+            .where(IndexChange.id > loaded.applied_change_id).order_by(IndexChange.id)
+        ).all()
+        if not changes:
+            return
+        creator_ids = sorted({e for _, k, e in changes if k == "creator"})
+        campaign_ids = sorted({e for _, k, e in changes if k == "campaign"})
+        m = loaded.matcher
+        found = {c.id: c for c in load_creators(creator_ids)} if creator_ids else {}
+        for cid in creator_ids:
+            if cid in found:
+                m.add_creator(found[cid])
+            else:
+                m.remove_creator(cid)
+        open_now = {c.id: c for c in load_open_campaigns(campaign_ids)} if campaign_ids else {}
+        for cid in campaign_ids:
+            if cid in open_now:
+                m.add_campaign(open_now[cid])
+            else:
+                m.remove_campaign(cid)
+        loaded.applied_change_id = changes[-1][0]
+
+
+def engine() -> Engine:
+    return current_app.extensions["matcher"]
+
+
+# ---------------------------------------------------------------- what pages call
+@dataclass
+class CreatorMatch:
+    creator: CreatorProfile
+    match: matching.Match
+
+
+@dataclass
+class CampaignMatch:
+    campaign: Campaign
+    match: matching.Match
+
+
+def hidden_creator_ids(brand: BrandProfile) -> list[int]:
+    return list(db.session.scalars(select(HiddenCreator.creator_id)
+                                   .where(HiddenCreator.brand_id == brand.id)))
+
+
+def engaged_creator_ids(campaign: Campaign) -> set[int]:
+    """Creators already in talks with this campaign (applied or offered): not "matches"."""
+    return set(db.session.scalars(select(Application.creator_id).where(
+        Application.campaign_id == campaign.id))) | set(db.session.scalars(
+        select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)))
+
+
+def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
+    return set(db.session.scalars(select(Application.campaign_id).where(
+        Application.creator_id == creator.id))) | set(db.session.scalars(
+        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id)))
+
+
+def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[CreatorMatch]:
+    """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
+    ones already applying or negotiating. The list shown is logged as impressions."""
+    exclude = set(hidden_creator_ids(campaign.brand)) | engaged_creator_ids(campaign)
+    matches = engine().current().rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude)
+    ids = [m.id for m in matches]
+    profiles = {p.id: p for p in db.session.scalars(
+        select(CreatorProfile).where(CreatorProfile.id.in_(ids))
+        .options(selectinload(CreatorProfile.accounts), selectinload(CreatorProfile.niche_links))
+    )}
+    result = [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
+    if log and result:
+        match_log.record_impressions([(campaign.id, r.creator.id) for r in result],
+                                     SURFACE_CAMPAIGN)
+    return result
+
+
+def campaigns_for(creator: CreatorProfile, k: int = 6, log: bool = True) -> list[CampaignMatch]:
+    """Open campaigns ranked for a creator (leaving out ones they already applied to or
+    negotiate on), with reasons; logged as impressions."""
+    history = _creator_history([creator.id]).get(creator.id, (None, 0))
+    matches = engine().current().rank_campaigns(to_creator(creator, *history), k=k * 2,
+                                                exclude_ids=engaged_campaign_ids(creator))
+    ids = [m.id for m in matches]
+    campaigns = {c.id: c for c in db.session.scalars(
+        select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
+        .options(selectinload(Campaign.brand), selectinload(Campaign.niche_links))
+    )}
+    result = [CampaignMatch(campaigns[m.id], m) for m in matches if m.id in campaigns][:k]
+    if log and result:
+        match_log.record_impressions([(r.campaign.id, creator.id) for r in result],
+                                     SURFACE_CREATOR)
+    return result
+
+
+def hide_creator(brand: BrandProfile, creator: CreatorProfile) -> None:
+    if db.session.get(HiddenCreator, (brand.id, creator.id)) is None:
+        db.session.add(HiddenCreator(brand_id=brand.id, creator_id=creator.id))
+        db.session.commit()
+
+
+def unhide_creator(brand: BrandProfile, creator: CreatorProfile) -> None:
+    row = db.session.get(HiddenCreator, (brand.id, creator.id))
+    if row is not None:
+        db.session.delete(row)
+        db.session.commit()
+
+
+# ---------------------------------------------------------------- wiring
+def _note_change(kind: str, entity_id: int) -> None:
+    if "matcher" not in current_app.extensions:
+        return
+    db.session.add(IndexChange(kind=kind, entity_id=entity_id))
+    db.session.commit()
+
+
+def _on_creator_changed(sender, **_) -> None:
+    _note_change("creator", sender.id)
+
+
+def _on_campaign_changed(sender, **_) -> None:
+    _note_change("campaign", sender.id)
+
+
+def init_app(app: Flask) -> None:
+    """Serve matches from this app; signals (connected once per process) log index changes."""
+    if not app.config.get("MATCHING_ENABLED", True):
+        return
+    app.extensions["matcher"] = Engine()
+    signals.creator_changed.connect(_on_creator_changed)
+    signals.campaign_changed.connect(_on_campaign_changed)

@@ -1,0 +1,208 @@
+"""The only module that talks to Stripe. Everything else gets plain values back and
+`PaymentFailed` / `CardDeclined` (domain errors with a message safe to show) on trouble.
+
+Every creating call carries an idempotency key derived from the deal and the step
+(`deal-<id>-<step>`), so a retry after a timeout cannot move money twice on real Stripe; the
+app's own unique constraints guard the same thing locally (localstripe ignores the keys)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from flask import current_app
+
+from marketplace.services.errors import DomainError
+
+
+class PaymentFailed(DomainError):
+    """Stripe refused or could not be reached; nothing was changed on our side."""
+
+    status_code = 502
+
+
+class CardDeclined(DomainError):
+    """The card was declined; the message is the bank's reason."""
+
+    status_code = 402
+
+
+@dataclass(frozen=True)
+class Card:
+    id: str
+    label: str
+
+
+def client() -> stripe.StripeClient:
+    """A client built from the app's config (cached on the app)."""
+    cached = current_app.extensions.get("duet_stripe")
+    if cached is None:
+        base = current_app.config.get("STRIPE_API_BASE")
+        kwargs: dict[str, Any] = {"max_network_retries": 0 if base else 2}
+        if base:
+            kwargs["base_addresses"] = {"api": base, "connect": base, "files": base}
+        cached = stripe.StripeClient(current_app.config["STRIPE_SECRET_KEY"], **kwargs)
+        current_app.extensions["duet_stripe"] = cached
+    return cached
+
+
+def _call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except stripe.CardError as exc:
+        raise CardDeclined(exc.user_message or "Your card was declined.", field="card") from exc
+    except stripe.StripeError as exc:
+        current_app.logger.warning("Stripe call failed: %r", exc)
+        raise PaymentFailed("The payment provider could not complete this right now; "
+                            "nothing was charged or sent. Please try again in a minute.") from exc
+
+
+def _key(deal_id: int, step: str) -> dict:
+    return {"idempotency_key": f"deal-{deal_id}-{step}"}
+
+
+def charge_id_of(intent) -> str | None:
+    """`latest_charge` is an id on real Stripe and may be an object on localstripe."""
+    charge = getattr(intent, "latest_charge", None)
+    if charge is None or isinstance(charge, str):
+        return charge
+    return charge["id"]
+
+
+def decline_message(intent) -> str:
+    error = getattr(intent, "last_payment_error", None)
+    return (error["message"] if error and "message" in error else None) or (
+        "Your card was declined.")
+
+
+# --- Customers and cards -------------------------------------------------------------------
+
+def create_customer(user_id: int, email: str) -> str:
+    customer = _call(client().v1.customers.create,
+                     params={"email": email, "metadata": {"user_id": str(user_id)}},
+                     options={"idempotency_key": f"user-{user_id}-customer"})
+    return customer.id
+
+
+def create_setup_intent(customer_id: str) -> tuple[str, str]:
+    intent = _call(client().v1.setup_intents.create,
+                   params={"customer": customer_id, "usage": "off_session"})
+    return intent.id, intent.client_secret
+
+
+def setup_intent_payment_method(setup_intent_id: str) -> str | None:
+    intent = _call(client().v1.setup_intents.retrieve, setup_intent_id)
+    return intent.payment_method if intent.status == "succeeded" else None
+
+
+def saved_cards(customer_id: str) -> list[Card]:
+    cards = _call(client().v1.payment_methods.list,
+                  params={"customer": customer_id, "type": "card"})
+    return [Card(pm.id, f"{pm.card.brand.title()} •••• {pm.card.last4}") for pm in cards.data]
+
+
+# --- Payment intents -----------------------------------------------------------------------
+
+def create_payment_intent(*, deal_id: int, amount: int, currency: str, customer_id: str,
+                          payment_method: str):
+    params = {"amount": amount, "currency": currency.lower(), "customer": customer_id,
+              "payment_method": payment_method, "transfer_group": f"deal-{deal_id}",
+              "description": f"Duet deal #{deal_id}", "metadata": {"deal_id": str(deal_id)}}
+    return _call(client().v1.payment_intents.create, params=params,
+                 options=_key(deal_id, "payment-intent"))
+
+
+def set_payment_method(intent_id: str, *, deal_id: int, attempt: int, payment_method: str):
+    return _call(client().v1.payment_intents.update, intent_id,
+                 params={"payment_method": payment_method},
+                 options=_key(deal_id, f"payment-method-{attempt}"))
+
+
+def confirm_payment_intent(intent_id: str, *, deal_id: int, attempt: int):
+    """Confirm (the payment method was set before: localstripe 500s on confirm with one)."""
+    return _call(client().v1.payment_intents.confirm, intent_id,
+                 options=_key(deal_id, f"confirm-{attempt}"))
+
+
+def retrieve_payment_intent(intent_id: str):
+    return _call(client().v1.payment_intents.retrieve, intent_id)
+
+
+def retrieve_charge(charge_id: str):
+    return _call(client().v1.charges.retrieve, charge_id)
+
+
+def refund(*, deal_id: int, charge_id: str, amount: int, step: str):
+    return _call(client().v1.refunds.create,
+                 params={"charge": charge_id, "amount": amount,
+                         "metadata": {"deal_id": str(deal_id)}},
+                 options=_key(deal_id, step))
+
+
+# --- Connect: accounts and transfers --------------------------------------------------------
+
+def create_express_account(creator_id: int, email: str) -> str:
+    account = _call(client().v1.accounts.create,
+                    params={"type": "express", "email": email,
+                            "capabilities": {"transfers": {"requested": True}},
+                            "metadata": {"creator_id": str(creator_id)}},
+                    options={"idempotency_key": f"creator-{creator_id}-account"})
+    return account.id
+
+
+def account_link(account_id: str, *, return_url: str, refresh_url: str) -> str:
+    link = _call(client().v1.account_links.create,
+                 params={"account": account_id, "type": "account_onboarding",
+                         "return_url": return_url, "refresh_url": refresh_url})
+    return link.url
+
+
+def account_ready(account) -> bool:
+    data = account.to_dict() if hasattr(account, "to_dict") else dict(account)
+    capabilities = data.get("capabilities") or {}
+    return bool(data.get("details_submitted") and data.get("payouts_enabled")
+                and capabilities.get("transfers") == "active")
+
+
+def retrieve_account(account_id: str):
+    return _call(client().v1.accounts.retrieve, account_id)
+
+
+def create_transfer(*, deal_id: int, amount: int, currency: str, destination: str,
+                    charge_id: str):
+    params = {"amount": amount, "currency": currency.lower(), "destination": destination,
+              "source_transaction": charge_id, "transfer_group": f"deal-{deal_id}",
+              "metadata": {"deal_id": str(deal_id)}}
+    return _call(client().v1.transfers.create, params=params, options=_key(deal_id, "transfer"))
+
+
+def reverse_transfer(*, deal_id: int, transfer_id: str, amount: int, step: str):
+    return _call(client().v1.transfers.reversals.create, transfer_id,
+                 params={"amount": amount, "metadata": {"deal_id": str(deal_id)}},
+                 options=_key(deal_id, step))
+
+
+def retrieve_transfer(transfer_id: str):
+    return _call(client().v1.transfers.retrieve, transfer_id)
+
+
+def transfers_for(deal_id: int) -> list:
+    listing = _call(client().v1.transfers.list,
+                    params={"transfer_group": f"deal-{deal_id}", "limit": 100})
+    return list(listing.data)
+
+
+# --- Webhooks ------------------------------------------------------------------------------
+
+class InvalidWebhook(DomainError):
+    """A webhook body that is not a genuine, fresh, signed Stripe event."""
+
+
+def verify_event(payload: bytes, signature: str) -> stripe.Event:
+    """The verified event; InvalidWebhook when it is bad, stale or unsigned."""
+    secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
+    try:
+        return stripe.Webhook.construct_event(payload, signature, secret)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        raise InvalidWebhook("invalid signature") from exc

@@ -1,0 +1,234 @@
+"""Demo data: reproducible, varied, internally consistent, and `flask seed` behaves."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from marketplace import create_app
+from marketplace.demo import seed
+from marketplace.extensions import db
+from marketplace.models import (
+    BrandProfile,
+    Campaign,
+    CampaignStatus,
+    CreatorNiche,
+    CreatorProfile,
+    PlatformAccount,
+    User,
+)
+from marketplace.services.accounts.profiles import HANDLE_RE, completeness
+from marketplace.taxonomy import AGE_BANDS, NICHES, PLATFORMS
+from tests.support.factories import make_user
+
+SMALL = {"creators": 90, "brands": 8, "campaigns": 20}
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def snapshot() -> dict[str, list]:
+    """What two runs with one seed must agree on (ids aside)."""
+    creators = db.session.scalars(
+        select(CreatorProfile).order_by(CreatorProfile.id)
+        .options(selectinload(CreatorProfile.packages), selectinload(CreatorProfile.niche_links),
+                 selectinload(CreatorProfile.accounts))).all()
+    campaigns = db.session.scalars(
+        select(Campaign).order_by(Campaign.id).options(selectinload(Campaign.niche_links))).all()
+    return {
+        "creators": [(c.handle, c.display_name, c.country, c.bio, list(c.niches),
+                      [(a.platform, a.followers, a.engagement_rate) for a in c.accounts],
+                      [(p.title, p.price_cents) for p in c.packages]) for c in creators],
+        "brands": list(db.session.scalars(select(BrandProfile.handle).order_by(BrandProfile.id))),
+        "campaigns": [(c.title, c.status, c.budget_min_cents, c.budget_max_cents,
+                       list(c.niches), c.brief) for c in campaigns],
+    }
+
+
+@pytest.fixture(scope="module")
+def scratch_app(tmp_path_factory):
+    """An app on a SQLite file of its own, re-created empty for every seeding."""
+    folder = tmp_path_factory.mktemp("scratch")
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "INSTANCE_DIR": str(folder),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'scratch.sqlite3'}",
+                      "UPLOAD_DIR": str(folder / "uploads"), "MATCHING_ENABLED": False})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def seeded_snapshot(app, seed_value: int, *, images: bool = False) -> dict[str, list]:
+    """Seed a fresh, empty database and read it back."""
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        seed.seed_all(seed_value, images=images, **SMALL)
+        data = snapshot()
+        db.session.remove()
+    return data
+
+
+def test_same_seed_gives_same_data_and_another_seed_differs(scratch_app):
+    first = seeded_snapshot(scratch_app, 7)
+    again = seeded_snapshot(scratch_app, 7)
+    other = seeded_snapshot(scratch_app, 8)
+    assert first == again
+    assert len(first["creators"]) == SMALL["creators"]
+    assert [c[0] for c in first["creators"]] != [c[0] for c in other["creators"]]
+    assert [c[6] for c in first["creators"]] != [c[6] for c in other["creators"]]
+
+
+def test_images_do_not_change_the_data(scratch_app):
+    plain = seeded_snapshot(scratch_app, 3)
+    assert seeded_snapshot(scratch_app, 3, images=True) == plain
+    with scratch_app.app_context():
+        avatars = db.session.scalars(select(CreatorProfile.avatar)).all()
+        logos = db.session.scalars(select(BrandProfile.logo)).all()
+        upload_dir = Path(scratch_app.config["UPLOAD_DIR"])
+        db.session.remove()
+    assert sum(a is not None for a in avatars) > len(avatars) // 2
+    assert all(logos)
+    assert all((upload_dir / name).is_file() for name in [*avatars, *logos] if name)
+
+
+def test_every_niche_platform_and_many_countries_covered(app_ctx):
+    seed.seed_all(11, images=False, **SMALL)
+    per_niche = dict(db.session.execute(
+        select(CreatorNiche.niche, func.count()).group_by(CreatorNiche.niche)).all())
+    assert set(per_niche) == set(NICHES)
+    assert min(per_niche.values()) >= 3
+    platforms = set(db.session.scalars(select(PlatformAccount.platform).distinct()))
+    assert platforms == set(PLATFORMS)
+    countries = set(db.session.scalars(select(CreatorProfile.country).distinct()))
+    assert len(countries) >= 10
+
+
+def test_creator_data_is_believable_and_consistent(app_ctx):
+    seed.seed_all(5, images=False, **SMALL)
+    creators = db.session.scalars(select(CreatorProfile).options(
+        selectinload(CreatorProfile.accounts), selectinload(CreatorProfile.packages),
+        selectinload(CreatorProfile.samples), selectinload(CreatorProfile.audience_countries),
+        selectinload(CreatorProfile.niche_links))).all()
+    followers, engagement = [], []
+    for c in creators:
+        assert HANDLE_RE.fullmatch(c.handle), c.handle
+        assert 1 <= len(c.accounts) <= 3 and 2 <= len(c.samples) <= 6
+        assert 1 <= len(c.packages) <= 4
+        assert c.bio and c.languages and c.display_name
+        assert sum(a.share for a in c.audience_countries) <= 100
+        assert set(c.audience_ages) == set(AGE_BANDS) and sum(c.audience_ages.values()) == 100
+        assert sum(c.audience_gender.values()) == 100
+        assert c.total_followers == sum(a.followers for a in c.accounts)
+        assert c.top_engagement == max(a.engagement_rate for a in c.accounts)
+        assert c.min_price_cents == min(p.price_cents for p in c.packages)
+        for a in c.accounts:
+            assert 2_000 <= a.followers <= 5_000_000 and 1 <= a.engagement_rate <= 12
+            followers.append(math.log10(a.followers))
+            engagement.append(a.engagement_rate)
+        assert all(p.price_cents > 0 and p.currency == "USD" for p in c.packages)
+    # Bigger accounts engage less.
+    assert statistics.correlation(followers, engagement) < -0.5
+    # Niche words reach the bio, so text matching has something to find.
+    fitness = [c for c in creators if c.niches[0] == "fitness"]
+    assert fitness and all(any(w in c.bio.lower() for w in ("workout", "strength", "gym", "hiit",
+                                                            "powerlifting", "training"))
+                           for c in fitness)
+
+
+def test_campaigns_are_consistent_and_in_the_future(app_ctx):
+    seed.seed_all(5, images=False, **SMALL)
+    campaigns = db.session.scalars(select(Campaign).options(
+        selectinload(Campaign.deliverables), selectinload(Campaign.niche_links))).all()
+    assert len(campaigns) == SMALL["campaigns"]
+    statuses = [c.status for c in campaigns]
+    assert statuses.count(CampaignStatus.OPEN) > len(campaigns) / 2
+    assert set(statuses) == set(CampaignStatus)
+    for c in campaigns:
+        assert 0 < c.budget_min_cents <= c.budget_max_cents
+        assert c.application_deadline > date.today() and c.content_due > c.application_deadline
+        assert c.deliverables and c.niches and c.brief and c.title
+        assert (c.published_at is None) == (c.status == CampaignStatus.DRAFT)
+    # Budgets sit in the same range as what creators charge.
+    prices = sorted(db.session.scalars(select(CreatorProfile.min_price_cents)))
+    budgets = sorted(c.budget_max_cents for c in campaigns)
+    assert prices[len(prices) // 4] <= budgets[len(budgets) // 2] <= prices[-1]
+
+
+def test_demo_accounts(app_ctx):
+    seed.seed_all(1, images=True, **SMALL)
+    creator = db.session.scalar(select(CreatorProfile).join(User)
+                                .where(User.email == "creator@demo.duet"))
+    assert completeness(creator).percent == 100
+    assert {"skincare", "beauty"} <= set(creator.niches)
+    brand = db.session.scalar(select(BrandProfile).join(User)
+                              .where(User.email == "brand@demo.duet"))
+    assert {c.status for c in brand.campaigns} == set(CampaignStatus)
+    admin = db.session.scalar(select(User).where(User.email == "admin@demo.duet"))
+    assert admin.is_admin
+
+
+@pytest.mark.parametrize("role", ["brand", "creator", "admin"])
+def test_demo_logins_work(app, app_ctx, client, auth, role):
+    seed.seed_all(2, images=False, **SMALL)
+    email, password = seed.DEMO_LOGINS[role]
+    assert auth.login(email, "wrong password!!").status_code == 200
+    r = auth.login(email, password)
+    assert r.status_code == 302 and r.headers["Location"].endswith("/dashboard")
+    assert client.get("/dashboard").status_code == 200
+
+
+def test_default_size_is_big_and_fast(app_ctx):
+    started = time.perf_counter()
+    result = seed.seed_all()
+    elapsed = time.perf_counter() - started
+    assert (len(result.creators), len(result.brands), len(result.campaigns)) == (300, 30, 60)
+    assert count(CreatorProfile) == 300 and count(BrandProfile) == 30 and count(Campaign) == 60
+    assert count(User) == 331
+    assert elapsed < 20, f"seeding took {elapsed:.1f} s"
+
+
+def test_cli_seed_then_if_empty_is_a_no_op(runner):
+    args = ["seed", "--seed", "4", "--creators", "40", "--brands", "4", "--campaigns", "6"]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "brand@demo.duet" in result.output and "demo-creator-pass" in result.output
+    before = (count(User), count(CreatorProfile), count(Campaign))
+    assert before == (45, 40, 6)
+    again = runner.invoke(args=["seed", "--if-empty"])
+    assert again.exit_code == 0 and "not seeding" in again.output
+    refused = runner.invoke(args=args)
+    assert refused.exit_code != 0 and "already has accounts" in refused.output
+    assert (count(User), count(CreatorProfile), count(Campaign)) == before
+
+
+def test_cli_if_empty_seeds_an_empty_database(runner):
+    result = runner.invoke(args=["seed", "--if-empty", "--creators", "30", "--brands", "2",
+                                 "--campaigns", "5"])
+    assert result.exit_code == 0, result.output
+    assert count(CreatorProfile) == 30
+
+
+def test_cli_if_empty_skips_when_any_user_exists(runner):
+    make_user("someone@example.com")
+    result = runner.invoke(args=["seed", "--if-empty"])
+    assert result.exit_code == 0 and "not seeding" in result.output
+    assert count(User) == 1 and count(CreatorProfile) == 0
+
+
+@pytest.mark.parametrize("args", [
+    ["--creators", "0"], ["--brands", "0"], ["--campaigns", "-1"], ["--creators", "many"],
+    ["--seed", "x"],
+])
+def test_cli_rejects_bad_sizes(runner, args):
+    result = runner.invoke(args=["seed", *args])
+    assert result.exit_code != 0
+    assert "Invalid value" in result.output
+    assert count(User) == 0

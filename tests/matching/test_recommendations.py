@@ -1,0 +1,176 @@
+"""The web app's matching bridge: ranked, explained matches kept in step with the database."""
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import IndexChange, MatcherVersion, MatchEvent
+from marketplace.services.accounts import profiles
+from marketplace.services.campaigns import lifecycle as campaign_service
+from marketplace.services.matching import recommendations
+from tests.support.factories import make_brand, make_campaign, make_creator, make_user
+
+
+@pytest.fixture
+def app(make_app, tmp_path):
+    return make_app(MATCHING_ENABLED=True, MATCHING_DIR=str(tmp_path / "matching"))
+
+
+def world():
+    brand = make_brand("glowco")
+    campaign = make_campaign(brand, niches=("beauty", "skincare"), countries=("US",),
+                             platforms=("tiktok",), min_followers=10_000,
+                             budget=(20_000, 50_000),
+                             brief="Skincare routine video with our SPF serum for sensitive skin.")
+    good = make_creator("skin_sam", niches=("skincare", "beauty"), country="US",
+                        followers={"tiktok": 80_000}, price_cents=30_000,
+                        bio="Dermatology-minded skincare routines and SPF reviews.")
+    small = make_creator("tiny_tess", niches=("skincare",), country="US",
+                         followers={"tiktok": 2_000}, bio="Skincare routines.")
+    wrong_platform = make_creator("yt_yan", niches=("skincare",), country="US",
+                                  followers={"youtube": 500_000}, bio="Skincare deep dives.")
+    wrong_country = make_creator("de_dora", niches=("skincare",), country="DE",
+                                 followers={"tiktok": 90_000}, audience={"DE": 90.0},
+                                 bio="Hautpflege routines.")
+    gamer = make_creator("gamer_gus", niches=("gaming",), country="US",
+                         followers={"tiktok": 300_000}, bio="Speedruns and game reviews.",
+                         price_cents=40_000)
+    return brand, campaign, good, small, wrong_platform, wrong_country, gamer
+
+
+def test_top_creators_ranked_filtered_explained_and_logged(app_ctx):
+    brand, campaign, good, small, wrong_platform, wrong_country, gamer = world()
+    results = recommendations.top_creators(campaign, k=10)
+    ids = [r.creator.id for r in results]
+    assert good.id in ids
+    assert ids.index(good.id) < ids.index(gamer.id) if gamer.id in ids else True
+    for excluded in (small, wrong_platform, wrong_country):  # hard constraints are filters
+        assert excluded.id not in ids
+    top = results[0]
+    assert top.creator.id == good.id
+    assert 2 <= len(top.match.reasons) <= 5
+    assert abs(sum(top.match.contributions.values()) - top.match.score) < 1e-6
+    shown = db.session.execute(select(MatchEvent.creator_id, MatchEvent.position)
+                               .where(MatchEvent.event == "shown")
+                               .order_by(MatchEvent.position)).all()
+    assert [c for c, _ in shown] == ids and [p for _, p in shown] == list(range(1, len(ids) + 1))
+
+
+def test_hidden_creators_left_out(app_ctx):
+    brand, campaign, good, *_ = world()
+    recommendations.hide_creator(brand, good)
+    ids = [r.creator.id for r in recommendations.top_creators(campaign, log=False)]
+    assert good.id not in ids
+    recommendations.unhide_creator(brand, good)
+    ids = [r.creator.id for r in recommendations.top_creators(campaign, log=False)]
+    assert good.id in ids
+
+
+def test_edits_are_ranked_without_restart_or_refit(app_ctx):
+    brand, campaign, good, small, *_ = world()
+    engine = recommendations.engine()
+    engine.current()
+    versions = db.session.scalar(select(func.count(MatcherVersion.id)))
+    # The small creator grows past the minimum audience through the real profile service.
+    profiles.save_platform_accounts(small, {"tiktok": profiles.AccountInput(
+        handle="@tiny_tess", followers=60_000, avg_views=9_000, engagement_rate=6.0)})
+    assert db.session.scalar(select(func.count(IndexChange.id))) >= 1
+    ids = [r.creator.id for r in recommendations.top_creators(campaign, log=False)]
+    assert small.id in ids
+    assert db.session.scalar(select(func.count(MatcherVersion.id))) == versions  # no rebuild
+
+
+def test_paused_campaign_leaves_creator_recommendations(app_ctx):
+    brand, campaign, good, *_ = world()
+    before = [r.campaign.id for r in recommendations.campaigns_for(good, log=False)]
+    assert campaign.id in before
+    for r in recommendations.campaigns_for(good, log=False):
+        assert r.match.reasons
+    campaign_service.transition(campaign, "pause")
+    after = [r.campaign.id for r in recommendations.campaigns_for(good, log=False)]
+    assert campaign.id not in after
+    campaign_service.transition(campaign, "resume")
+    assert campaign.id in [r.campaign.id for r in recommendations.campaigns_for(good, log=False)]
+
+
+def test_workers_share_the_saved_version(make_app, tmp_path, app_ctx):
+    world()
+    first = recommendations.engine().current()
+    other = make_app(MATCHING_ENABLED=True, MATCHING_DIR=str(tmp_path / "matching"))
+    with other.app_context():
+        second = recommendations.engine().current()
+        assert second is not first
+        assert second.fitted_at == first.fitted_at
+        latest = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc()))
+    recommendations.build()  # a retrain elsewhere: both workers move to the new version
+    with other.app_context():
+        newest = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc()))
+        assert newest.id != latest.id
+        assert recommendations.engine()._loaded.version_id == latest.id
+        recommendations.engine().current()
+        assert recommendations.engine()._loaded.version_id == newest.id
+
+
+def test_retrain_reports_heldout_metrics_and_learns(app_ctx, runner):
+    brand, campaign, good, *_ = world()
+    others = [make_campaign(brand, title=f"Skincare drop {i}", niches=("skincare",))
+              for i in range(4)]
+    creators = [make_creator(f"skin{i}", niches=("skincare",), followers={"tiktok": 20_000 + i})
+                for i in range(12)]
+    for c in [campaign, *others]:
+        for pos, cr in enumerate(creators, start=1):
+            db.session.add(MatchEvent(campaign_id=c.id, creator_id=cr.id, event="shown",
+                                      position=pos))
+            if pos % 3 == 0:
+                db.session.add(MatchEvent(campaign_id=c.id, creator_id=cr.id, event="invited"))
+    db.session.commit()
+    result = runner.invoke(args=["matching", "retrain", "--holdout", "0.4"])
+    assert result.exit_code == 0, result.output
+    assert '"default_weights"' in result.output and '"learned_on_train"' in result.output
+    assert '"ndcg@10"' in result.output
+    version = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc()))
+    assert version.n_outcomes == db.session.scalar(select(func.count(MatchEvent.id)))
+    assert "heldout_campaigns" in version.metrics
+
+
+def test_campaign_matches_page(app, app_ctx, login_as):
+    brand, campaign, good, *_ = world()
+    client = login_as(brand.user)
+    r = client.get(f"/campaigns/{campaign.id}/matches")
+    assert r.status_code == 200
+    assert b"skin_sam" in r.data and b"Shares your niches" in r.data
+    r = client.post(f"/campaigns/{campaign.id}/matches/{good.id}/hide")
+    assert r.status_code == 302
+    assert b"skin_sam</a>" not in client.get(f"/campaigns/{campaign.id}/matches").data
+
+
+def test_campaign_matches_access(app, app_ctx, login_as, client):
+    brand, campaign, good, *_ = world()
+    other_brand = make_brand("rival")
+    assert login_as(other_brand.user).get(f"/campaigns/{campaign.id}/matches").status_code == 404
+    assert login_as(other_brand.user).post(
+        f"/campaigns/{campaign.id}/matches/{good.id}/hide").status_code == 404
+    assert login_as(good.user).get(f"/campaigns/{campaign.id}/matches").status_code == 403
+    r = client.get(f"/campaigns/{campaign.id}/matches")
+    assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
+    admin = make_user("root@example.com", role="admin")
+    assert login_as(admin).get(f"/campaigns/{campaign.id}/matches").status_code == 403
+
+
+def test_creators_already_in_talks_leave_the_lists(app_ctx):
+    from marketplace.services.deals import applications, offers
+
+    brand, campaign, good, *_ = world()
+    assert good.id in [r.creator.id for r in recommendations.top_creators(campaign, log=False)]
+    offers.invite(brand.user, campaign, good, offers.OfferTerms.from_campaign(campaign))
+    assert good.id not in [r.creator.id for r in
+                           recommendations.top_creators(campaign, log=False)]
+    assert campaign.id not in [r.campaign.id for r in
+                               recommendations.campaigns_for(good, log=False)]
+    other = make_creator("skin_sue", niches=("skincare",), country="US",
+                         followers={"tiktok": 70_000}, bio="Skincare routines daily.")
+    assert campaign.id in [r.campaign.id for r in recommendations.campaigns_for(other, log=False)]
+    applications.apply(other.user, campaign, pitch="I film calm skincare routines for my "
+                       "sensitive-skin audience.", proposed_price_cents=30_000)
+    assert campaign.id not in [r.campaign.id for r in
+                               recommendations.campaigns_for(other, log=False)]

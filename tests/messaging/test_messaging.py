@@ -1,0 +1,351 @@
+"""Messaging: one conversation per brand-creator pair, sending (with attachments, idempotent),
+read marks and unread counts, polling, party-only access, off-site contact warnings and
+system messages for deal steps."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from marketplace.database import utcnow
+from marketplace.extensions import db
+from marketplace.models.message import Conversation, Message, MessageKind
+from marketplace.services.deals import state_machine as deals
+from marketplace.services.messaging import conversations as messaging
+from marketplace.services.messaging.attachments import MAX_ATTACHMENT_BYTES
+from marketplace.signals import deal_event
+from tests.support import factories
+from tests.support.deals import make_deal
+from tests.support.messaging import message_count, pdf_bytes, png_bytes
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(MAIL_ENABLED=False)
+
+
+@pytest.fixture
+def convo(app_ctx, brand, creator):
+    return messaging.conversation_between(brand.user, creator.user)
+
+
+def url(conversation, suffix=""):
+    return f"/messages/{conversation.id}{suffix}"
+
+
+def post(client, conversation, body="", token=None, attachment=None):
+    data = {"body": body, "client_token": token or str(uuid.uuid4())}
+    if attachment is not None:
+        data["attachment"] = attachment
+    return client.post(url(conversation), data=data, content_type="multipart/form-data")
+
+
+def upload_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "messages"
+    return list(folder.glob("*")) if folder.exists() else []
+
+
+# --------------------------------------------------------------------------- conversations
+
+def test_conversation_with_finds_or_creates_one_per_pair(app_ctx, brand, creator, brand_client,
+                                                         creator_client):
+    r = brand_client.get(f"/messages/with/{creator.user.id}")
+    assert r.status_code == 302
+    r2 = creator_client.get(f"/messages/with/{brand.user.id}")
+    assert r2.headers["Location"] == r.headers["Location"]
+    assert db.session.scalar(select(func.count(Conversation.id))) == 1
+    conversation = db.session.scalar(select(Conversation))
+    assert (conversation.brand_user_id, conversation.creator_user_id) == (brand.user.id,
+                                                                          creator.user.id)
+    assert r.headers["Location"].endswith(f"/messages/{conversation.id}")
+
+
+def test_conversation_with_needs_a_brand_and_a_creator(app_ctx, creator_client, creator):
+    other = factories.make_creator()
+    assert creator_client.get(f"/messages/with/{other.user.id}").status_code == 403
+    assert creator_client.get(f"/messages/with/{creator.user.id}").status_code == 403
+    assert creator_client.get("/messages/with/999999").status_code == 404
+    assert db.session.scalar(select(func.count(Conversation.id))) == 0
+
+
+def test_admin_cannot_start_conversations(app_ctx, admin_client, creator):
+    assert admin_client.get(f"/messages/with/{creator.user.id}").status_code == 403
+
+
+@pytest.mark.parametrize("path", ["/messages/", "/messages/with/1", "/messages/1",
+                                  "/messages/1/since/0", "/messages/1/attachments/1"])
+def test_anonymous_is_sent_to_login(client, path):
+    r = client.get(path)
+    assert r.status_code == 302 and "/auth/login" in r.headers["Location"]
+
+
+# --------------------------------------------------------------------------- sending
+
+def test_send_message(app_ctx, convo, brand_client, brand):
+    before = convo.last_message_at
+    r = post(brand_client, convo, "Hi! Loved your skincare routine video.")
+    assert r.status_code == 302 and f"/messages/{convo.id}#m" in r.headers["Location"]
+    message = db.session.scalar(select(Message))
+    assert message.body == "Hi! Loved your skincare routine video."
+    assert message.sender_user_id == brand.user.id and message.kind == MessageKind.TEXT
+    assert not message.contact_warning
+    db.session.refresh(convo)
+    assert convo.last_message_at >= before
+    page = brand_client.get(url(convo))
+    assert b"Loved your skincare routine video." in page.data
+    assert b'id="m%d"' % message.id in page.data
+
+
+def test_double_submit_makes_one_message(app_ctx, convo, creator_client):
+    token = str(uuid.uuid4())
+    first = post(creator_client, convo, "Hello twice", token=token)
+    second = post(creator_client, convo, "Hello twice", token=token)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert message_count() == 1
+
+
+def test_double_submit_with_attachment_stores_one_file(app, app_ctx, convo, creator_client):
+    token = str(uuid.uuid4())
+    for _ in range(2):
+        post(creator_client, convo, "", token=token, attachment=(io.BytesIO(pdf_bytes()), "a.pdf"))
+    assert message_count() == 1
+    assert len(upload_files(app)) == 1
+
+
+BIG_PDF = pdf_bytes(padding=MAX_ATTACHMENT_BYTES)
+
+
+@pytest.mark.parametrize("body, attachment, message", [
+    ("", None, b"Write a message or attach a file."),
+    ("   \n  ", None, b"Write a message or attach a file."),
+    ("x" * 5001, None, b"at most 5000 characters"),
+    ("", (b"MZ\x90\x00\x03" + b"\x00" * 200, "invoice.pdf"), b"Attach a PNG, JPEG or WebP"),
+    ("", (b"just some text", "photo.png"), b"Attach a PNG, JPEG or WebP"),
+    ("", (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "broken.png"), b"damaged"),
+    ("", (b"%PDF-1.4 never finished", "cut.pdf"), b"incomplete or damaged"),
+    ("", (BIG_PDF, "huge.pdf"), b"at most 10 MB"),
+    ("", (b"", "empty.pdf"), b"empty"),
+])
+def test_bad_messages_are_refused_and_nothing_changes(app, app_ctx, convo, brand_client, body,
+                                                      attachment, message):
+    before = convo.last_message_at
+    file = (io.BytesIO(attachment[0]), attachment[1]) if attachment else None
+    r = post(brand_client, convo, body, attachment=file)
+    assert r.status_code == 400
+    assert message in r.data
+    assert message_count() == 0
+    assert upload_files(app) == []
+    db.session.refresh(convo)
+    assert convo.last_message_at == before
+
+
+def test_bad_client_token_is_refused(app_ctx, convo, brand_client):
+    r = post(brand_client, convo, "hello", token="not-a-uuid")
+    assert r.status_code == 400 and b"reload the page" in r.data
+    assert message_count() == 0
+
+
+@pytest.mark.parametrize("data, name, mime, disposition", [
+    (png_bytes(), "../../etc/photo.PNG", "image/png", "inline"),
+    (pdf_bytes(), "brief.pdf", "application/pdf", "attachment"),
+])
+def test_attachments_are_stored_and_served_to_parties(app, app_ctx, convo, brand_client,
+                                                      creator_client, data, name, mime,
+                                                      disposition):
+    r = post(brand_client, convo, "see attached", attachment=(io.BytesIO(data), name))
+    assert r.status_code == 302
+    message = db.session.scalar(select(Message))
+    assert message.attachment_mime == mime
+    assert "/" not in message.attachment_name and ".." not in message.attachment_name
+    stored = upload_files(app)
+    assert len(stored) == 1 and stored[0].read_bytes() == data
+    assert name.split("/")[-1].split(".")[0] not in stored[0].name  # random name on disk
+    download = creator_client.get(url(convo, f"/attachments/{message.id}"))
+    assert download.status_code == 200
+    assert download.data == data and download.mimetype == mime
+    assert download.headers["Content-Disposition"].startswith(disposition)
+
+
+# --------------------------------------------------------------------------- access
+
+def test_outsiders_get_404_everywhere(app_ctx, convo, brand_client, login_as):
+    post(brand_client, convo, "", attachment=(io.BytesIO(png_bytes()), "a.png"))
+    message = db.session.scalar(select(Message))
+    outsiders = [factories.make_brand().user, factories.make_creator().user,
+                 factories.make_user("admin2@example.com", role="admin")]
+    for user in outsiders:
+        c = login_as(user)
+        assert c.get(url(convo)).status_code == 404
+        assert c.get(url(convo, "/since/0")).status_code == 404
+        assert c.get(url(convo, f"/attachments/{message.id}")).status_code == 404
+        assert post(c, convo, "let me in").status_code == 404
+    assert message_count() == 1
+
+
+def test_missing_conversation_and_attachment_are_404(app_ctx, convo, brand_client):
+    post(brand_client, convo, "text only")
+    message = db.session.scalar(select(Message))
+    assert brand_client.get("/messages/999999").status_code == 404
+    assert brand_client.get(url(convo, f"/attachments/{message.id}")).status_code == 404
+
+
+def test_admin_reads_only_while_a_deal_is_disputed(app_ctx, brand, creator, convo, admin_client,
+                                                   brand_client):
+    post(brand_client, convo, "", attachment=(io.BytesIO(pdf_bytes()), "brief.pdf"))
+    message = db.session.scalar(select(Message))
+    deal = make_deal(brand, creator, state="submitted")
+    assert admin_client.get(url(convo)).status_code == 404
+    deal.state = "disputed"
+    db.session.commit()
+    page = admin_client.get(url(convo))
+    assert page.status_code == 200 and b"as an admin" in page.data
+    assert admin_client.get(url(convo, "/since/0")).status_code == 200
+    assert admin_client.get(url(convo, f"/attachments/{message.id}")).status_code == 200
+    assert post(admin_client, convo, "admin note").status_code == 403
+    assert message_count() == 1
+    deal.state = "paid_out"
+    db.session.commit()
+    assert admin_client.get(url(convo)).status_code == 404
+
+
+# --------------------------------------------------------------------------- read marks
+
+def test_unread_counts_and_read_marks(app_ctx, convo, brand, creator, brand_client,
+                                      creator_client):
+    post(creator_client, convo, "one")
+    post(creator_client, convo, "two")
+    assert messaging.unread_total(brand.user) == 2
+    assert messaging.unread_total(creator.user) == 0  # own messages are never unread
+    inbox = brand_client.get("/messages/")
+    assert b'id="nav-unread-messages">2<' in inbox.data
+    assert b"2 unread" in inbox.data
+    brand_client.get(url(convo))
+    assert messaging.unread_total(brand.user) == 0
+    assert b"nav-unread-messages" not in brand_client.get("/messages/").data
+
+
+def test_polling_returns_later_messages_and_marks_them_read(app_ctx, convo, brand, brand_client,
+                                                            creator_client):
+    post(brand_client, convo, "first")
+    first = db.session.scalar(select(Message))
+    post(creator_client, convo, "call me at +44 20 7946 0958")
+    r = brand_client.get(url(convo, f"/since/{first.id}"), headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.is_json
+    data = r.get_json()
+    assert [m["body"] for m in data["messages"]] == ["call me at +44 20 7946 0958"]
+    latest = data["messages"][0]
+    assert latest["mine"] is False and latest["contact_warning"] is True
+    assert latest["sender"] == creator_display(convo)
+    assert data["last_id"] == latest["id"]
+    assert messaging.unread_total(brand.user) == 0
+    empty = brand_client.get(url(convo, f"/since/{latest['id']}")).get_json()
+    assert empty == {"messages": [], "last_id": latest["id"]}
+
+
+def creator_display(conversation):
+    return conversation.creator_user.creator.display_name
+
+
+def test_inbox_orders_by_last_activity(app_ctx, brand, brand_client):
+    creators = [factories.make_creator(display_name=f"Person {n}") for n in range(3)]
+    conversations = [messaging.conversation_between(brand.user, c.user) for c in creators]
+    for conversation in conversations:
+        post(brand_client, conversation, "hello")
+    post(brand_client, conversations[0], "bumping the oldest one")
+    html = brand_client.get("/messages/").get_data(as_text=True)
+    positions = [html.index(f"Person {n}") for n in (0, 2, 1)]
+    assert positions == sorted(positions)
+
+
+def test_empty_inbox(app_ctx, creator_client):
+    r = creator_client.get("/messages/")
+    assert r.status_code == 200 and b"No conversations yet" in r.data
+
+
+# --------------------------------------------------------------------------- contact warning
+
+@pytest.mark.parametrize("text, expected", [
+    ("write to me at jane.doe+work@gmail.com", True),
+    ("my number is 555-123-4567", True),
+    ("whatsapp +44 20 7946 0958", True),
+    ("(415) 555 0199 anytime", True),
+    ("budget is 1,250.50 USD", False),
+    ("post goes live on 2026-11-25", False),
+    ("I have 120000 followers", False),
+    ("see you @ 5pm", False),
+])
+def test_contact_detail_detection(text, expected):
+    assert messaging.has_contact_details(text) is expected
+
+
+def test_contact_details_before_funding_are_flagged_but_sent(app_ctx, brand, creator, convo,
+                                                             creator_client):
+    make_deal(brand, creator, state="agreed")
+    r = post(creator_client, convo, "email me: jane@example.org")
+    assert r.status_code == 302
+    message = db.session.scalar(select(Message))
+    assert message.contact_warning is True
+    page = creator_client.get(r.headers["Location"])
+    assert b"Payments agreed outside Duet are not protected" in page.data  # the flash
+    assert b"payments outside Duet are not protected</span>" in page.data  # the badge
+
+
+def test_contact_details_after_funding_are_not_flagged(app_ctx, brand, creator, convo,
+                                                       creator_client):
+    make_deal(brand, creator, state="funded")
+    post(creator_client, convo, "email me: jane@example.org")
+    assert db.session.scalar(select(Message)).contact_warning is False
+
+
+# --------------------------------------------------------------------------- deal events
+
+def test_deal_steps_post_system_messages(app_ctx, brand, creator, brand_client):
+    deal = make_deal(brand, creator, state="agreed")
+    deals.perform(deal, "fund", None)
+    conversation = db.session.scalar(select(Conversation))
+    assert conversation is not None
+    system = db.session.scalars(select(Message).where(Message.kind == MessageKind.SYSTEM)).all()
+    assert len(system) == 1
+    assert "is funded" in system[0].body and system[0].sender_user_id is None
+    assert system[0].deal_id == deal.id
+    page = brand_client.get(f"/messages/{conversation.id}")
+    assert b"is funded" in page.data
+    assert deal.campaign.title.encode() in page.data  # deals between them in the sidebar
+    assert messaging.unread_total(brand.user) == 0  # opened just now
+    assert messaging.unread_total(creator.user) == 1
+
+
+@pytest.mark.parametrize("event, text", [
+    ("offer_sent", "sent an offer"), ("offer_countered", "counter-offer"),
+    ("offer_accepted", "accepted the offer"), ("deal_submitted", "submitted the content"),
+    ("revision_requested", "asked for a revision"), ("deal_approved", "approved the content"),
+    ("deal_paid_out", "was paid"), ("deal_disputed", "opened a dispute"),
+])
+def test_signal_contract_with_a_fake_sender(app_ctx, brand, creator, event, text):
+    campaign = factories.make_campaign(brand, title="Glow drop")
+    sender = SimpleNamespace(brand=brand, creator=creator, campaign=campaign, deal_id=None)
+    deal_event.send(sender, event=event, actor=brand.user, note="")
+    message = db.session.scalar(select(Message))
+    assert text in message.body and "Glow drop" in message.body
+
+
+def test_unknown_events_and_incomplete_senders_are_ignored(app_ctx, brand):
+    deal_event.send(SimpleNamespace(brand=brand, creator=None), event="deal_funded", actor=None)
+    deal_event.send(SimpleNamespace(), event="something_new", actor=None)
+    assert message_count() == 0
+
+
+def test_system_message_moves_conversation_up(app_ctx, brand, creator, convo):
+    old = utcnow() - timedelta(days=3)
+    convo.last_message_at = old
+    db.session.commit()
+    messaging.post_system(brand.user, creator.user, "Deal funded")
+    db.session.refresh(convo)
+    assert convo.last_message_at > old
