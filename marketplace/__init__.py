@@ -19,6 +19,7 @@ from marketplace.campaigns import bp as campaigns_bp
 from marketplace.creators import bp as creators_bp
 from marketplace.deals import bp as deals_bp
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from marketplace.library import bp as library_bp
 from marketplace.main import bp as main_bp
 from marketplace.matches import bp as matches_bp
 from marketplace.matches.commands import matching_group
@@ -29,7 +30,7 @@ from marketplace.reviews import bp as reviews_bp
 from marketplace.services.matching import recommendations
 
 BLUEPRINTS = (main_bp, auth_bp, creators_bp, brands_bp, campaigns_bp, payments_bp, deals_bp,
-              messages_bp, notifications_bp, reviews_bp, matches_bp)
+              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

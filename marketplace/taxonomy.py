@@ -30,7 +30,13 @@ USAGE_RIGHTS: dict[str, str] = {
     "paid_60": "Paid use, 60 days",
     "paid_90": "Paid use, 90 days",
     "paid_365": "Paid use, 365 days",
+    "perpetual": "Perpetual (paid use, no end)",
 }
+
+# Days of paid use each usage right grants, counted from the approval of the content. A right
+# that is in neither table (organic) grants no paid use; a perpetual one never ends.
+PAID_USAGE_DAYS: dict[str, int] = {"paid_30": 30, "paid_60": 60, "paid_90": 90, "paid_365": 365}
+PERPETUAL_USAGE: frozenset[str] = frozenset({"perpetual"})
 
 CURRENCIES: dict[str, str] = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
 

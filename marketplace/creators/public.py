@@ -16,6 +16,7 @@ from marketplace.creators.routes import FULL_PROFILE
 from marketplace.extensions import db
 from marketplace.models import CreatorProfile
 from marketplace.services.accounts import uploads
+from marketplace.services.deals import library
 
 
 @bp.route("/media/<path:name>")
@@ -34,5 +35,7 @@ def show(handle: str):
                               .where(CreatorProfile.handle == handle.lower()))
     viewer_is_brand = current_user.is_authenticated and current_user.is_brand
     is_owner = current_user.is_authenticated and current_user.id == profile.user_id
+    hire_again = library.last_deal_with(current_user.brand, profile) if viewer_is_brand else None
     return render_template("creators/show.html", profile=profile,
-                           viewer_is_brand=viewer_is_brand, is_owner=is_owner)
+                           viewer_is_brand=viewer_is_brand, is_owner=is_owner,
+                           hire_again=hire_again)

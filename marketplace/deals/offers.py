@@ -5,6 +5,7 @@ declines the latest version."""
 from __future__ import annotations
 
 from flask import (
+    abort,
     flash,
     redirect,
     render_template,
@@ -35,6 +36,7 @@ from marketplace.models import (
     Campaign,
     CampaignStatus,
     CreatorProfile,
+    Deal,
     Side,
     ThreadStatus,
 )
@@ -43,24 +45,43 @@ from marketplace.services.deals.parties import now_or, side_of
 from marketplace.services.errors import DomainError
 
 
+def _hire_again_source(brand, creator: CreatorProfile) -> Deal | None:
+    """The brand's earlier deal named by ?again= (its terms prefill the form); 404 when it
+    is not this brand's deal with this creator."""
+    raw = request.args.get("again") or ""
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or brand is None:
+        abort(404)
+    return db.first_or_404(select(Deal).where(Deal.id == int(raw), Deal.brand_id == brand.id,
+                                              Deal.creator_id == creator.id))
+
+
 @bp.route("/deals/invite", methods=["GET", "POST"])
 @brand_required
 def invite():
+    """Invite a creator with a first offer; with ?again=<deal id> ("Hire again") the offer
+    starts from that deal's terms, on any open campaign the brand picks."""
     brand = current_user.brand
     creator = db.first_or_404(select(CreatorProfile).where(
         CreatorProfile.handle == (request.args.get("creator") or "")))
+    again = _hire_again_source(brand, creator)
     campaigns = list(db.session.scalars(select(Campaign).where(
         Campaign.brand_id == (brand.id if brand else -1), Campaign.status == CampaignStatus.OPEN)
         .options(selectinload(Campaign.deliverables)).order_by(Campaign.created_at.desc())))
     form = InviteForm()
     form.campaign.choices = [(c.id, c.title) for c in campaigns]
+    if again:
+        form.campaign.description = "Any of your open campaigns: the same one or another."
     if not campaigns:
-        return render_template("deals/invite.html", form=form, creator=creator, campaigns=[])
-    chosen = next((c for c in campaigns if c.id == request.args.get("campaign", type=int)),
-                  campaigns[0])
+        return render_template("deals/invite.html", form=form, creator=creator, campaigns=[],
+                               again=again)
+    wanted = request.args.get("campaign", type=int) or (again.campaign_id if again else None)
+    chosen = next((c for c in campaigns if c.id == wanted), campaigns[0])
     if request.method == "GET":
         form.campaign.data = chosen.id
-        fill_terms(form, offers.OfferTerms.from_campaign(chosen))
+        fill_terms(form, offers.OfferTerms.from_deal(again, chosen, now_or(None).date())
+                   if again else offers.OfferTerms.from_campaign(chosen))
     elif form.validate_on_submit():
         campaign = next((c for c in campaigns if c.id == form.campaign.data), None)
         if campaign is None:
@@ -77,7 +98,8 @@ def invite():
             else:
                 flash(f"Invitation sent to {creator.display_name}.", "success")
                 return redirect(url_for("deals.thread", thread_id=thread.id))
-    return render_template("deals/invite.html", form=form, creator=creator, campaigns=campaigns)
+    return render_template("deals/invite.html", form=form, creator=creator, campaigns=campaigns,
+                           again=again)
 
 
 @bp.route("/deals/offers/<int:thread_id>")

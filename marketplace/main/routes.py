@@ -7,7 +7,11 @@ from flask_login import current_user, login_required
 
 from marketplace.main import bp
 from marketplace.main import dashboards as panels
+from marketplace.models.deal import STATE_BADGES, STATE_LABELS
 from marketplace.services.accounts.profiles import completeness
+from marketplace.services.deals import dashboard as deal_panels
+from marketplace.services.deals import library
+from marketplace.services.deals.parties import now_or
 from marketplace.services.matching import recommendations
 
 
@@ -31,9 +35,14 @@ def _brand_dashboard():
     if brand is None:
         return render_template("main/brand_dashboard.html", brand=None, counts=None,
                                campaigns=[])
+    now = now_or(None)
     return render_template("main/brand_dashboard.html", brand=brand,
                            counts=panels.campaign_counts(brand),
-                           campaigns=panels.recent_campaigns(brand))
+                           campaigns=panels.recent_campaigns(brand),
+                           overview=deal_panels.brand_overview(brand, now),
+                           overview_today=now.date(), overview_month=now.strftime("%B %Y"),
+                           worked_with=library.creators_worked_with(brand),
+                           step_labels=STATE_LABELS, step_badges=STATE_BADGES)
 
 
 def _creator_dashboard():
@@ -43,8 +52,9 @@ def _creator_dashboard():
     for_you = []
     if profile is not None and "matcher" in current_app.extensions:
         for_you = recommendations.campaigns_for(profile, k=5)
+    overview = deal_panels.creator_overview(profile) if profile is not None else None
     return render_template("main/creator_dashboard.html", profile=profile, score=score,
-                           for_you=for_you,
+                           for_you=for_you, overview=overview, today=now_or(None).date(),
                            todos=panels.todos(score.missing), niches=niches,
                            campaigns=panels.open_campaigns_in_niches(niches))
 

@@ -14,10 +14,12 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,12 +61,21 @@ STATE_BADGES: dict[str, str] = {
 }
 
 
+# Deals in these states are over: they no longer block a new deal with the same creator.
+CLOSED_STATES = frozenset({DealState.COMPLETED, DealState.CANCELLED, DealState.EXPIRED})
+ACTIVE_DEAL_SQL = "state NOT IN ('COMPLETED', 'CANCELLED', 'EXPIRED')"
+
+
 class Deal(db.Model):
     __tablename__ = "deals"
     __table_args__ = (
         CheckConstraint("price_cents > 0", name="price_positive"),
         CheckConstraint("revisions_used >= 0 AND revisions_used <= revisions_included",
                         name="revisions_within_terms"),
+        # At most one deal in progress per (campaign, creator); completed, cancelled and
+        # expired deals do not count, so a brand can hire the same creator again.
+        Index("uq_deals_one_active", "campaign_id", "creator_id", unique=True,
+              postgresql_where=text(ACTIVE_DEAL_SQL), sqlite_where=text(ACTIVE_DEAL_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,6 +124,8 @@ class Deal(db.Model):
     )
     is_late: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the brand was told that paid use of the content ends soon (sent once).
+    usage_notice_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     thread: Mapped[OfferThread] = relationship(back_populates="deal")
     campaign: Mapped[Campaign] = relationship()

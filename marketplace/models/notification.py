@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "dispute": "A dispute was opened or resolved",
     "deal_late": "A deal is running late",
     "review": "Reviews (window open, reviews revealed)",
+    "usage_rights": "Paid usage rights on delivered content end soon",
 }
 
 

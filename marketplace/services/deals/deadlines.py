@@ -6,8 +6,10 @@ row locks, so running the jobs twice (or two runners at once) changes nothing th
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
+from flask import url_for
 from sqlalchemy import or_, select
 
 from marketplace.extensions import db
@@ -21,11 +23,14 @@ from marketplace.models import (
     ThreadStatus,
 )
 from marketplace.models.application import UNDECIDED
-from marketplace.services.deals import applications, offers, reviews
+from marketplace.services.deals import applications, library, offers, reviews
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import now_or, setting
 from marketplace.services.errors import DomainError
+from marketplace.services.messaging import notifications
 from marketplace.signals import deal_event
+
+log = logging.getLogger(__name__)
 
 REMIND_EVERY = timedelta(days=1)
 LATE_STATES = (DealState.FUNDED, DealState.REVISION_REQUESTED)
@@ -96,6 +101,46 @@ def flag_late(now: datetime) -> int:
     return len(rows)
 
 
+def _library_url(campaign_id: int) -> str:
+    try:
+        return url_for("library.index", campaign=campaign_id)
+    except RuntimeError:  # a CLI run without SERVER_NAME: the notice goes without a link
+        return ""
+
+
+def notify_usage_ending(now: datetime) -> int:
+    """Tell the brand, once per deal, that paid use of delivered content ends within 7 days.
+    The deal row is locked and `usage_notice_sent_at` is stored in the same commit as the
+    notification, so a second run (or a second runner) sends nothing."""
+    ending = library.rights_status_clause(library.RightsStatus.ENDING, now)
+    ids = db.session.scalars(select(Deal.id).where(
+        Deal.state.in_(library.LIBRARY_STATES), Deal.usage_notice_sent_at.is_(None),
+        ending)).all()
+    sent = 0
+    for deal_id in ids:
+        deal = db.session.execute(
+            select(Deal).where(Deal.id == deal_id, Deal.usage_notice_sent_at.is_(None))
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)
+        ).scalar()
+        end = library.rights_end(deal) if deal is not None else None
+        if end is None:
+            db.session.rollback()
+            continue
+        deal.usage_notice_sent_at = now
+        text = (f"Paid use of {deal.creator.display_name}'s content for "
+                f"“{deal.campaign.title}” ends on {end:%d %b %Y}. Renew the rights with "
+                "the creator or stop paid promotion by then.")
+        try:  # notify commits the notification together with usage_notice_sent_at
+            notifications.notify(deal.brand.user, "usage_rights", text,
+                                 _library_url(deal.campaign_id))
+        except Exception:  # noqa: BLE001  (the next run tries again)
+            db.session.rollback()
+            log.exception("could not send the usage notice for deal %s", deal_id)
+            continue
+        sent += 1
+    return sent
+
+
 def run_all(now: datetime | None = None) -> dict[str, int]:
     """Run every job once; returns how many rows each one changed."""
     now = now_or(now)
@@ -106,4 +151,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "applications_declined": decline_past_decision_date(now),
         "late_reminders": flag_late(now),
         "reviews_revealed": reviews.reveal_due_reviews(now),
+        "usage_notices": notify_usage_ending(now),
     }

@@ -30,6 +30,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.application import UNDECIDED
+from marketplace.models.deal import CLOSED_STATES
 from marketplace.money import format_money
 from marketplace.services.deals.parties import brand_of, now_or, party_side, setting
 from marketplace.services.errors import Conflict, DomainError, InvalidTransition, NotAllowed
@@ -67,6 +68,18 @@ class OfferTerms:
                                   "quantity": d.quantity} for d in campaign.deliverables],
                    content_due=campaign.content_due, usage_rights=campaign.usage_rights,
                    revisions_included=1)
+
+    @classmethod
+    def from_deal(cls, deal: Deal, campaign: Campaign, today: date) -> OfferTerms:
+        """Prefill "hire again": the last deal's price, deliverables, usage rights and
+        revisions, due on the chosen campaign's content date (or, when that has passed, after
+        as many days as the last deal gave the creator)."""
+        due = campaign.content_due
+        if due < today:
+            due = today + max(deal.content_due - deal.agreed_at.date(), timedelta(days=1))
+        return cls(price_cents=deal.price_cents, currency=deal.currency,
+                   deliverables=[dict(d) for d in deal.deliverables], content_due=due,
+                   usage_rights=deal.usage_rights, revisions_included=deal.revisions_included)
 
     @classmethod
     def from_version(cls, version: OfferVersion) -> OfferTerms:
@@ -147,6 +160,15 @@ def _open_thread_for(campaign_id: int, creator_id: int) -> OfferThread | None:
         OfferThread.status == ThreadStatus.OPEN))
 
 
+def active_deal_id(campaign_id: int, creator_id: int) -> int | None:
+    """The deal still in progress for (campaign, creator), if any. Completed, cancelled and
+    expired deals do not count: the brand may hire the same creator again (the partial unique
+    index uq_deals_one_active holds the same rule in the database)."""
+    return db.session.scalar(select(Deal.id).where(
+        Deal.campaign_id == campaign_id, Deal.creator_id == creator_id,
+        Deal.state.notin_(CLOSED_STATES)))
+
+
 def _start_thread(user: User, campaign: Campaign, creator: CreatorProfile, terms: OfferTerms,
                   application: Application | None, now: datetime) -> OfferThread:
     brand = brand_of(user)
@@ -159,10 +181,9 @@ def _start_thread(user: User, campaign: Campaign, creator: CreatorProfile, terms
     if _open_thread_for(campaign.id, creator.id):
         raise Conflict("You already have an open offer with this creator for this campaign.",
                        field="campaign")
-    if db.session.scalar(select(Deal.id).where(Deal.campaign_id == campaign.id,
-                                               Deal.creator_id == creator.id,
-                                               Deal.state != DealState.EXPIRED)):
-        raise Conflict("You already have a deal with this creator for this campaign.",
+    if active_deal_id(campaign.id, creator.id) is not None:
+        raise Conflict("You already have a deal in progress with this creator for this "
+                       "campaign; it has to be completed or cancelled before a new one.",
                        field="campaign")
     if application is None:
         application = db.session.scalar(select(Application).where(
