@@ -7,15 +7,17 @@ would in the browser). Without it only the states before funding are seeded."""
 
 from __future__ import annotations
 
+import io
 import random
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
-from marketplace.demo.seed import DEMO_LOGINS
+from marketplace.demo.seed import AVATAR_COLOURS, DEMO_LOGINS
 from marketplace.extensions import db
 from marketplace.models import (
     BrandProfile,
@@ -77,9 +79,29 @@ def _caption(campaign: Campaign) -> str:
     return f"Trying this for two weeks, honest thoughts inside! {tags}"
 
 
+def _draft(campaign: Campaign, creator: CreatorProfile, take: int) -> io.BytesIO:
+    """A portrait "video frame" JPEG standing in for the creator's draft (no video encoder
+    needed); its colour comes from the names, so it never changes the random data."""
+    colour = random.Random(f"{campaign.id}-{creator.handle}").choice(AVATAR_COLOURS)
+    image = Image.new("RGB", (540, 960), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 620, 500, 900), fill=(255, 255, 255))
+    draw.text((270, 300), f"TAKE {take}", font=ImageFont.load_default(size=72), anchor="mm",
+              fill=(255, 255, 255))
+    small = ImageFont.load_default(size=28)
+    draw.text((270, 700), f"@{creator.handle}"[:28], font=small, anchor="mm", fill=(20, 20, 20))
+    draw.text((270, 760), campaign.title[:30], font=small, anchor="mm", fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=75)
+    out.seek(0)
+    return out
+
+
 def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSeed:
-    """Negotiations and deals between the demo brand and creators (the demo creator among
-    them) in every state of the deal state machine."""
+    """Negotiations and deals in every state of the deal state machine for the demo brand and
+    for the demo creator (with each other where one active deal per campaign allows, else
+    with other brands and creators), including a completed deal between the two with a
+    revision history and draft files, so the library and both dashboards have content."""
     out = DealSeed()
     brand_user = _user(DEMO_LOGINS[Role.BRAND][0])
     creator_user = _user(DEMO_LOGINS[Role.CREATOR][0])
@@ -94,7 +116,7 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
     # The demo creator also works with other brands (one deal per campaign and creator).
     elsewhere = db.session.scalars(select(Campaign).where(
         Campaign.brand_id != brand.id, Campaign.status == CampaignStatus.OPEN)
-        .order_by(Campaign.id).limit(2)).all()
+        .order_by(Campaign.id).limit(7)).all()
     others = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id != me.id)
                                 .order_by(CreatorProfile.id)).all()
     pool = iter(rng.sample(list(others), k=min(40, len(others))))
@@ -102,12 +124,13 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
     if stripe:
         stripe.onboard(me)
 
-    def agreed(creator: CreatorProfile, campaign: Campaign, counter: bool = False) -> Deal:
+    def agreed(creator: CreatorProfile, campaign: Campaign, counter: bool = False,
+               usage: str | None = None) -> Deal:
         brand_user = campaign.brand.user
-        thread = offers.invite(brand_user, campaign, creator, offers.OfferTerms.from_campaign(
-            campaign))
+        terms = offers.OfferTerms.from_campaign(campaign)
+        terms.usage_rights = usage or terms.usage_rights
+        thread = offers.invite(brand_user, campaign, creator, terms)
         if counter:
-            terms = offers.OfferTerms.from_campaign(campaign)
             terms.price_cents = int(campaign.budget_max_cents * 1.15)
             terms.message = "Could we do a little more? I'd add a second hook variant."
             offers.counter(creator.user, thread, terms)
@@ -123,18 +146,45 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
         db.session.refresh(deal)
         return deal
 
-    def submitted(creator, campaign, **kw) -> Deal:
-        deal = funded(creator, campaign, **kw)
-        return deals.perform(deal, "submit", creator.user,
-                             post_links=[f"https://www.tiktok.com/@{creator.handle}/video/1"],
-                             caption=_caption(campaign), notes="Draft cut, happy to tweak.")
+    def hand_in(deal: Deal, take: int = 1, draft: bool = False) -> Deal:
+        creator, campaign = deal.creator, deal.campaign
+        return deals.perform(
+            deal, "submit", creator.user,
+            post_links=[f"https://www.tiktok.com/@{creator.handle}/video/{deal.id}{take}"],
+            caption=_caption(campaign),
+            notes="Draft cut, happy to tweak." if take == 1 else "New hook as asked.",
+            draft=_draft(campaign, creator, take) if draft else None)
+
+    def submitted(creator, campaign, draft: bool = False, **kw) -> Deal:
+        return hand_in(funded(creator, campaign, **kw), draft=draft)
+
+    def completed(creator, campaign, *, revised: bool = False, **kw) -> Deal:
+        account = payments.payout_account(creator)
+        if account is None or not account.ready:
+            stripe.onboard(creator)  # the payout goes out, so the deal completes
+        deal = submitted(creator, campaign, draft=True, **kw)
+        if revised:
+            deals.perform(deal, "request_revision", deal.brand.user,
+                          note="Love it! Please show the product label in the first 3 seconds.")
+            hand_in(deal, take=2, draft=True)
+        deals.perform(deal, "approve", deal.brand.user)  # pays out and completes
+        db.session.refresh(deal)
+        return deal
 
     def count(state: str) -> None:
         out.by_state[state] = out.by_state.get(state, 0) + 1
 
-    # The demo creator: an open offer on campaign 1, a funded deal on campaign 0.
     camp = lambda i: campaigns[i % len(campaigns)]  # noqa: E731
-    other = lambda i: (elsewhere or campaigns)[i % len(elsewhere or campaigns)]  # noqa: E731
+    spare = iter(elsewhere)  # one campaign of another brand per deal of the demo creator
+
+    def with_me(make, state: str) -> None:
+        """A deal of the demo creator with another brand, when one is left to use."""
+        campaign = next(spare, None)
+        if campaign is None:
+            out.skipped.append(f"no other brand's open campaign left for a {state} deal")
+            return
+        make(campaign)
+        count(state)
     # Negotiations still open: one waiting on the demo creator, one countered.
     offers.invite(brand_user, camp(1), me, offers.OfferTerms.from_campaign(camp(1)))
     thread = offers.invite(brand_user, camp(1), next(pool),
@@ -153,36 +203,56 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
             out.applications += 1
         except DomainError:
             pass
-    # Before funding.
+    # Before funding, for the brand and for the demo creator.
     agreed(next(pool), camp(3))
     count("agreed")
+    with_me(lambda c: agreed(me, c), "agreed")
     deals.perform(agreed(next(pool), camp(4)), "cancel", brand_user,
                   note="Budget moved to next quarter.")
     count("cancelled")
-    stale = agreed(next(pool), camp(5))
-    deals.perform(stale, "expire", None, now=stale.agreed_at + timedelta(days=8))
+    with_me(lambda c: deals.perform(agreed(me, c), "cancel", c.brand.user,
+                                    note="The launch was postponed."), "cancelled")
+
+    def expire(deal: Deal) -> None:
+        deals.perform(deal, "expire", None, now=deal.agreed_at + timedelta(days=8))
+
+    expire(agreed(next(pool), camp(5)))
     count("expired")
+    with_me(lambda c: expire(agreed(me, c)), "expired")
     if stripe is None:
         out.skipped.append("funded and later states need a Stripe server")
         return out
-    funded(me, camp(6))
-    count("funded")
-    submitted(next(pool), camp(7), counter=True)
-    count("submitted")
-    deal = submitted(me, other(0))
-    deals.perform(deal, "request_revision", deal.brand.user,
-                  note="Love it! Please show the product label in the first 3 seconds.")
-    count("revision_requested")
-    deals.perform(submitted(next(pool), camp(9)), "approve", brand_user)  # no payout account
-    count("approved (payout pending)")
-    deal = submitted(me, other(1))
-    deals.perform(deal, "approve", deal.brand.user)  # pays out and completes
-    db.session.refresh(deal)
-    reviews.write_review(deal, deal.brand.user, 5, "On brief, on time, great energy.")
+    # The demo pair's finished deal: two submissions (a revision) with draft files, paid
+    # use for 30 days; then the brand hires the creator again on the same campaign.
+    deal = completed(me, camp(0), revised=True, usage="paid_30")
+    reviews.write_review(deal, brand_user, 5, "On brief, on time, great energy.")
     reviews.write_review(deal, creator_user, 5, "Clear brief and fast approval.")
     count(deal.state.value)
+    funded(me, camp(0))
+    count("funded")
+    # More of the brand's library, with other usage rights.
+    count(completed(next(pool), camp(1), usage="perpetual").state.value)
+    count(completed(next(pool), camp(0), usage="organic").state.value)
+    submitted(next(pool), camp(7), counter=True)
+    count("submitted")
+    with_me(lambda c: submitted(me, c), "submitted")
+    deal = submitted(next(pool), camp(8))
+    deals.perform(deal, "request_revision", brand_user,
+                  note="Great start! Could you mention the SPF number out loud?")
+    count("revision_requested")
+    with_me(lambda c: deals.perform(
+        submitted(me, c), "request_revision", c.brand.user,
+        note="Love it! Please show the product label in the first 3 seconds."),
+        "revision_requested")
+    deals.perform(submitted(next(pool), camp(9), draft=True), "approve",
+                  brand_user)  # no payout account: stays approved, payout pending
+    count("approved (payout pending)")
+    with_me(lambda c: completed(me, c), "completed")
     deal = submitted(next(pool), camp(11))
     deals.perform(deal, "dispute", brand_user, note=(
         "The video never shows the product and the required #ad disclosure is missing."))
     count("disputed")
+    with_me(lambda c: deals.perform(submitted(me, c), "dispute", me.user, note=(
+        "The brand asked for a second video that was never in the agreed deliverables.")),
+        "disputed")
     return out
