@@ -51,7 +51,8 @@ def _hire_again_source(brand, creator: CreatorProfile) -> Deal | None:
     raw = request.args.get("again") or ""
     if not raw:
         return None
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 12) or brand is None:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10 and int(raw) < 2**31) \
+            or brand is None:
         abort(404)
     return db.first_or_404(select(Deal).where(Deal.id == int(raw), Deal.brand_id == brand.id,
                                               Deal.creator_id == creator.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,6 +15,8 @@ from marketplace.library import bp
 from marketplace.models import Campaign
 from marketplace.services.deals import library
 from marketplace.services.deals.parties import now_or
+
+MAX_ID = 2**31 - 1
 
 
 def _page_number() -> int:
@@ -49,6 +51,8 @@ def index():
 @brand_required
 def campaign_zip(campaign_id: int):
     brand = current_user.brand
+    if campaign_id > MAX_ID:  # the database would refuse the number: it is nobody's campaign
+        abort(404)
     campaign = db.first_or_404(select(Campaign).where(
         Campaign.id == campaign_id, Campaign.brand_id == (brand.id if brand else -1)))
     items = library.campaign_items(brand, campaign, now_or(None))

@@ -103,7 +103,7 @@ def flag_late(now: datetime) -> int:
 
 def _library_url(campaign_id: int) -> str:
     try:
-        return url_for("library.index", campaign=campaign_id)
+        return url_for("library.index", campaign=campaign_id, _external=False)
     except RuntimeError:  # a CLI run without SERVER_NAME: the notice goes without a link
         return ""
 

@@ -191,7 +191,7 @@ def filter_options(brand: BrandProfile) -> FilterOptions:
 def _choice_id(raw: str | None, allowed: Iterable[int]) -> int | None:
     """An id from the query string, kept only when it is one of the offered choices (so a
     huge or foreign number never reaches the database)."""
-    if not raw or not raw.isdigit() or len(raw) > 12:
+    if not raw or not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return None
     value = int(raw)
     return value if value in set(allowed) else None
