@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import time
 from datetime import date
@@ -13,6 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import create_app
+from marketplace.database import utcnow
+from marketplace.demo import deals as demo_deals
 from marketplace.demo import seed
 from marketplace.extensions import db
 from marketplace.models import (
@@ -21,11 +24,20 @@ from marketplace.models import (
     CampaignStatus,
     CreatorNiche,
     CreatorProfile,
+    Deal,
+    DealState,
+    OfferThread,
+    Payment,
     PlatformAccount,
+    ThreadStatus,
     User,
 )
+from marketplace.services import payments
 from marketplace.services.accounts.profiles import HANDLE_RE, completeness
+from marketplace.services.deals import files as deal_files
+from marketplace.services.deals import library
 from marketplace.taxonomy import AGE_BANDS, NICHES, PLATFORMS
+from tests.payments.conftest import stripe_base, stripe_server  # noqa: F401  (fixtures)
 from tests.support.factories import make_user
 
 SMALL = {"creators": 90, "brands": 8, "campaigns": 20}
@@ -232,3 +244,54 @@ def test_cli_rejects_bad_sizes(runner, args):
     assert result.exit_code != 0
     assert "Invalid value" in result.output
     assert count(User) == 0
+
+
+# Every step a deal can rest in (paid out is passed through on the way to completed).
+RESTING_STATES = set(DealState) - {DealState.PAID_OUT}
+
+
+def test_demo_deals_cover_every_step_for_the_demo_brand_and_creator(make_app,
+                                                                     stripe_server):  # noqa: F811
+    app = make_app(STRIPE_API_BASE=stripe_server, STRIPE_SECRET_KEY="sk_test_demo",
+                   MAIL_SUPPRESS_SEND=True)
+    with app.app_context():
+        seed.seed_all(6, images=False, **SMALL)
+        made = demo_deals.seed_deals(random.Random(6), demo_deals.LocalStripe())
+        assert made.skipped == [] and made.open_offers == 2
+        brand = db.session.scalar(select(BrandProfile).join(User)
+                                  .where(User.email == "brand@demo.duet"))
+        creator = db.session.scalar(select(CreatorProfile).join(User)
+                                    .where(User.email == "creator@demo.duet"))
+
+        def states(*where) -> set[DealState]:
+            return set(db.session.scalars(select(Deal.state).where(*where)))
+
+        assert states(Deal.brand_id == brand.id) == RESTING_STATES
+        assert states(Deal.creator_id == creator.id) == RESTING_STATES - {DealState.APPROVED}
+        # The two demo accounts: a completed deal with a revision history and draft files,
+        # then hired again on the same campaign, and an open offer.
+        pair = db.session.scalars(select(Deal).where(
+            Deal.brand_id == brand.id, Deal.creator_id == creator.id).order_by(Deal.id)).all()
+        done = next(d for d in pair if d.state == DealState.COMPLETED)
+        assert [s.number for s in done.submissions] == [1, 2]
+        assert all(deal_files.draft_path(s.draft_file) for s in done.submissions)
+        again = next(d for d in pair if d.id > done.id and d.campaign_id == done.campaign_id)
+        assert again.state == DealState.FUNDED
+        assert db.session.scalar(select(OfferThread).where(
+            OfferThread.brand_id == brand.id, OfferThread.creator_id == creator.id,
+            OfferThread.status == ThreadStatus.OPEN)) is not None
+        # Their library and the creator's work have content, with dates and files.
+        now = utcnow()
+        items = library.items_for(list(db.session.scalars(
+            library.library_query(brand, library.LibraryFilters(), now))), now)
+        assert len(items) >= 4 and done.id in {i.deal.id for i in items}
+        assert {i.rights_status for i in items} >= {library.RightsStatus.ACTIVE,
+                                                    library.RightsStatus.PERPETUAL,
+                                                    library.RightsStatus.ORGANIC}
+        assert all(i.media_kind == "image" for i in items)
+        work = list(db.session.scalars(library.creator_work_query(creator)))
+        assert len(work) >= 2
+        # The money agrees with Stripe's objects for every funded demo deal.
+        for payment in db.session.scalars(select(Payment)):
+            assert payments.ledger_balance_ok(payment.deal_id), payment.deal_id
+        db.session.remove()
