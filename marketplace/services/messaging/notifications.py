@@ -72,7 +72,7 @@ def path_for(endpoint: str, **values: Any) -> str:
     """The path of a page, also where no request or SERVER_NAME is there to build URLs from
     (the reminder job run by cron)."""
     try:
-        return url_for(endpoint, **values)
+        return url_for(endpoint, _external=False, **values)
     except RuntimeError:
         return current_app.url_map.bind("localhost").build(endpoint, values)
 
