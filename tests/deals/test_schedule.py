@@ -118,6 +118,10 @@ def test_expected_approval_and_payout_arrival(app_ctx):
     # Not submitted yet: at the latest, submitted at the end of the due day, then 3 days.
     assert schedule.expected_approval(funded) == datetime(2026, 12, 14, tzinfo=UTC)
     assert schedule.payout_arrival(funded) == datetime(2026, 12, 16, tzinfo=UTC)
+    # Once the due date has passed, the estimate starts from now, never from the past.
+    later = datetime(2026, 12, 20, 9, 0, tzinfo=UTC)
+    assert schedule.expected_approval(funded, later) == later + timedelta(days=3)
+    assert schedule.payout_arrival(funded, later) == later + timedelta(days=5)
     approved_at = datetime(2026, 12, 5, 9, 30, tzinfo=UTC)
     approved = deal_in("approved", approved_at=approved_at)
     assert schedule.payout_arrival(approved) == approved_at + timedelta(days=2)

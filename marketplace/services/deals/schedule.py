@@ -122,22 +122,23 @@ def review_by(deal: Deal) -> datetime | None:
     return deal.auto_approve_at
 
 
-def expected_approval(deal: Deal) -> datetime | None:
+def expected_approval(deal: Deal, now: datetime | None = None) -> datetime | None:
     """When the content is (or at the latest will be) approved: the approval itself, the
-    auto-approval moment while under review, else the due date plus the review time."""
+    auto-approval moment while under review, else the content submitted by its due date (or
+    now, once that has passed) plus the review time."""
     if deal.approved_at is not None:
         return deal.approved_at
     if deal.state == S.SUBMITTED and deal.auto_approve_at is not None:
         return deal.auto_approve_at
     if deal.state in (S.AGREED, *OWES_CONTENT):
-        return auto_approve_after(content_due_at(deal))
+        return auto_approve_after(max(content_due_at(deal), now_or(now)))
     return None
 
 
-def payout_arrival(deal: Deal) -> datetime | None:
+def payout_arrival(deal: Deal, now: datetime | None = None) -> datetime | None:
     """About when the creator's payout reaches their bank: PAYOUT_ARRIVAL_DAYS after it was
     sent (or after the expected approval, when it is not sent yet)."""
-    sent = deal.paid_out_at or expected_approval(deal)
+    sent = deal.paid_out_at or expected_approval(deal, now)
     return sent + timedelta(days=setting("PAYOUT_ARRIVAL_DAYS")) if sent else None
 
 
@@ -148,13 +149,12 @@ def review_window_closes_at(deal: Deal) -> datetime | None:
     return deal.completed_at + timedelta(days=setting("REVIEW_WINDOW_DAYS"))
 
 
-def expected_review_window_close(deal: Deal) -> datetime | None:
+def expected_review_window_close(deal: Deal, now: datetime | None = None) -> datetime | None:
     """The review window's end, or its expected end for a deal still under way."""
     closes = review_window_closes_at(deal)
     if closes is not None:
         return closes
-    approval = expected_approval(deal)
-    start = deal.paid_out_at or approval
+    start = deal.paid_out_at or expected_approval(deal, now)
     return start + timedelta(days=setting("REVIEW_WINDOW_DAYS")) if start else None
 
 
@@ -163,13 +163,15 @@ def expected_review_window_close(deal: Deal) -> datetime | None:
 @dataclass(frozen=True)
 class Step:
     """One step of the deal tracker. `expected_at` is a date or a moment; `due_word` says
-    how to read it ("by" a deadline, "expected" an estimate)."""
+    how to read it ("by"/"due" a deadline, "expected" an estimate); `exact` when it is a
+    moment taken from the deal's fields (shown with its time), not an estimate."""
 
     key: str
     label: str
     done_at: datetime | None = None
     expected_at: date | datetime | None = None
     due_word: str = "expected"
+    exact: bool = False
     late: bool = False
     current: bool = False
     note: str = ""
@@ -221,8 +223,8 @@ def tracker(deal: Deal, now: datetime | None = None, *,
     halt = _halt(deal)
     stopped = halt is not None
     revising = deal.state == S.REVISION_REQUESTED
-    approval = expected_approval(deal)
-    arrival = payout_arrival(deal)
+    approval = expected_approval(deal, now)
+    arrival = payout_arrival(deal, now)
     window = review_window_closes_at(deal)
 
     def upcoming(value):
@@ -239,7 +241,7 @@ def tracker(deal: Deal, now: datetime | None = None, *,
     steps = [
         Step("agreed", "Agreed", done_at=deal.agreed_at),
         Step("funded", "Funded", done_at=deal.funded_at,
-             expected_at=upcoming(funding_deadline(deal)), due_word="by",
+             expected_at=upcoming(funding_deadline(deal)), due_word="by", exact=True,
              late=deal.state == S.AGREED and now >= funding_deadline(deal)),
         Step("submitted", "Content submitted",
              done_at=None if revising else deal.submitted_at,
@@ -248,13 +250,14 @@ def tracker(deal: Deal, now: datetime | None = None, *,
         Step("approved", "Approved", done_at=deal.approved_at,
              expected_at=upcoming(approval),
              due_word="by" if deal.state == S.SUBMITTED else "expected",
+             exact=deal.state == S.SUBMITTED,
              note=("Approved automatically if the brand does not act."
                    if deal.state == S.SUBMITTED and not stopped else "")),
         Step("paid_out", "Paid out", done_at=deal.paid_out_at,
-             expected_at=upcoming(deal.approved_at or approval), note=paid_note),
+             expected_at=upcoming(approval), note=paid_note),
         Step("reviewed", "Reviewed", done_at=reviewed_at,
-             expected_at=upcoming(window or expected_review_window_close(deal)),
-             due_word="by", note="" if stopped else review_note),
+             expected_at=upcoming(window or expected_review_window_close(deal, now)),
+             due_word="by", exact=window is not None, note="" if stopped else review_note),
     ]
     if not stopped:
         for index, step in enumerate(steps):

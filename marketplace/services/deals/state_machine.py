@@ -526,10 +526,10 @@ def _content_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
             return NextStep("You", f"Your content was due on {due_text} and is late: submit it "
                             f"as soon as you can. {brand} may now extend the due date or cancel "
                             "the deal with a full refund.", due, "submit")
-        if side == BRAND:
-            return NextStep(creator, f"The content was due on {due_text} and has not arrived. "
+        if side == BRAND:  # the brand decides now: no deadline of its own
+            return NextStep("You", f"The content was due on {due_text} and has not arrived. "
                             f"Give {creator} more time by extending the due date, or cancel the "
-                            "deal with a full refund.", due, "late_options")
+                            "deal with a full refund.", None, "late_options")
         return NextStep(creator, f"The content was due on {due_text} and is late.", due)
     if side == CREATOR:
         return NextStep("You", (f"Make the requested changes and submit again by {due_text}."
