@@ -213,14 +213,15 @@ def test_tracker_completed_and_reviews(app_ctx):
 
 
 @pytest.mark.parametrize("state, at_field, label", [
-    ("cancelled", "cancelled_at", "Cancelled"), ("expired", "expired_at", "Expired"),
-    ("disputed", "disputed_at", "In dispute"),
+    ("cancelled", "cancelled_at", "Cancelled on"), ("expired", "expired_at", "Expired on"),
+    ("disputed", "disputed_at", "In dispute since"),
 ])
 def test_tracker_halted(app_ctx, state, at_field, label):
     at = T0 + timedelta(days=2)
     deal = deal_in(state, funded_at=T0 + timedelta(days=1), **{at_field: at})
     tracker = schedule.tracker(deal, now=at)
-    assert tracker.halt.label == label and tracker.halt.at == at
+    assert tracker.halt.headline == f"{label} {schedule.format_when(at)}"
+    assert tracker.halt.at == at
     s = steps(tracker)
     assert s["funded"].done_at == deal.funded_at  # what happened keeps its date
     assert all(step.expected_at is None and not step.current

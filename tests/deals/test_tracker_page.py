@@ -186,8 +186,8 @@ def test_completed_offers_leave_a_review_until_reviewed_or_closed(app_ctx, brand
 
 
 @pytest.mark.parametrize("state, field, label", [
-    ("cancelled", "cancelled_at", "Cancelled since"),
-    ("expired", "expired_at", "Expired since"),
+    ("cancelled", "cancelled_at", "Cancelled on"),
+    ("expired", "expired_at", "Expired on"),
     ("disputed", "disputed_at", "In dispute since"),
 ])
 def test_stopped_deals_say_so(app_ctx, brand, creator, brand_client, state, field, label):
@@ -200,6 +200,8 @@ def test_stopped_deals_say_so(app_ctx, brand, creator, brand_client, state, fiel
     assert 'aria-current="step"' not in tracker_html(html)
     assert ("Paused" if state == "disputed" else "Not reached") in text(
         step_html(html, "submitted"))
+    # The tracker says it; a "Next step" banner only where something is still to happen.
+    assert ('id="next-step"' in html) == (state == "disputed")
 
 
 def test_deal_page_query_budget(app_ctx, brand, creator, brand_client):

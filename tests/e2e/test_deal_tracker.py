@@ -113,5 +113,5 @@ def test_tracker_screenshots_in_other_states(e2e_app, new_context, shot, width):
     # Cancelled: says so, with the date.
     _set(e2e_app, deal_id, state="cancelled", cancelled_at=done)
     creator.reload()
-    expect(creator.locator(".tracker-halt")).to_contain_text(f"Cancelled since {format_when(done)}")
+    expect(creator.locator(".tracker-halt")).to_contain_text(f"Cancelled on {format_when(done)}")
     shot(creator, f"tracker-cancelled-creator-{width}")

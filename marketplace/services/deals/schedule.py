@@ -185,12 +185,18 @@ class Step:
 
 @dataclass(frozen=True)
 class Halt:
-    """Why the deal left the normal path: cancelled, expired or in dispute."""
+    """Why the deal left the normal path: cancelled, expired or in dispute, and since when
+    (`headline`: "Cancelled on 02 Dec 2026, 14:00 UTC")."""
 
     state: str
     label: str
     at: datetime | None
     text: str
+    at_word: str = "on"
+
+    @property
+    def headline(self) -> str:
+        return f"{self.label} {self.at_word} {format_when(self.at)}" if self.at else self.label
 
 
 @dataclass(frozen=True)
@@ -210,7 +216,7 @@ def _halt(deal: Deal) -> Halt | None:
     if deal.state == S.DISPUTED:
         return Halt("disputed", "In dispute", deal.disputed_at,
                     "An admin is reviewing the dispute; the steps below wait for the decision "
-                    "(automatic approval is paused).")
+                    "(automatic approval is paused).", at_word="since")
     return None
 
 
@@ -232,10 +238,8 @@ def tracker(deal: Deal, now: datetime | None = None, *,
 
     submitted_note = "Revision requested: a new version is due." if revising else ""
     window_closed = window is not None and now >= window
-    review_note = ""
-    if reviewed_at is None and window is not None:
-        review_note = ("The review window has closed." if window_closed
-                       else f"Open until {format_when(window)}.")
+    review_note = ("The review window has closed."
+                   if reviewed_at is None and window_closed else "")
     paid_note = (f"Arrives around {format_when(arrival, with_time=False)}."
                  if arrival and not stopped else "")
     steps = [
