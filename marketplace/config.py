@@ -66,6 +66,10 @@ def load(env: dict | None = None) -> dict:
         "MAIL_SUPPRESS_SEND": env.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
         "REVIEW_WINDOW_DAYS": _int(env, "REVIEW_WINDOW_DAYS", 14),
+        # Deal schedule (services/deals/schedule.py): days from the payout to the creator's bank.
+        "PAYOUT_ARRIVAL_DAYS": _int(env, "PAYOUT_ARRIVAL_DAYS", 2),
+        # Absolute address of the site for links in e-mail (needed when jobs run from cron).
+        "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         # Payments (services/stripe_gateway.py). STRIPE_API_BASE points at the local Stripe in
         # development and tests; unset in production.
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),

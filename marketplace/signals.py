@@ -9,7 +9,9 @@
   "offer_expired", "deal_funded", "deal_submitted", "revision_requested", "deal_approved",
   "deal_auto_approved", "deal_paid_out", "deal_completed", "deal_cancelled",
   "cancel_proposed", "deal_disputed", "dispute_resolved", "deal_expired", "deal_late",
-  "review_revealed". `sender` is the Application, OfferThread or Deal concerned.
+  "due_date_extended", "review_revealed", and the reminders "content_due_soon",
+  "review_closing_soon", "review_window_closing" (with `deadline=`).
+  `sender` is the Application, OfferThread or Deal concerned.
 """
 
 from blinker import Namespace

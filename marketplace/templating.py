@@ -1,4 +1,4 @@
-"""Jinja filters and globals: money, vocabularies, query-string helpers."""
+"""Jinja filters and globals: money, dates (`when`), vocabularies, query-string helpers."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Flask, request, url_for
 from marketplace import taxonomy
 from marketplace.formatting import compact_number
 from marketplace.money import format_money
+from marketplace.services.deals.schedule import countdown, format_when
 
 
 def url_with(**changes) -> str:
@@ -30,5 +31,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["usage"] = lambda s: taxonomy.USAGE_RIGHTS.get(s, s)
     app.jinja_env.filters["language"] = lambda s: taxonomy.LANGUAGES.get(s, s)
     app.jinja_env.filters["industry"] = lambda s: taxonomy.INDUSTRIES.get(s, s)
+    app.jinja_env.filters["when"] = format_when  # every date shown to people
+    app.jinja_env.globals["countdown"] = countdown
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["taxonomy"] = taxonomy

@@ -10,5 +10,6 @@ from marketplace.deals import (  # noqa: E402,F401  (the views register on bp)
     applications,
     deal_pages,
     disputes,
+    late,
     offers,
 )

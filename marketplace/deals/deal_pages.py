@@ -22,6 +22,7 @@ from marketplace.access import creator_required
 from marketplace.deals import bp
 from marketplace.deals.forms import (
     DisputeResponseForm,
+    ExtendDueDateForm,
     NoteForm,
     SubmitWorkForm,
 )
@@ -34,6 +35,7 @@ from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
     Deal,
+    DealState,
     OfferThread,
     Side,
     Submission,
@@ -41,6 +43,7 @@ from marketplace.models import (
 )
 from marketplace.models.deal import STATE_LABELS
 from marketplace.services.deals import files as deal_files
+from marketplace.services.deals import reviews, schedule, timeline
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.checklist import checklist
 from marketplace.services.deals.parties import setting, side_of
@@ -116,19 +119,30 @@ def submit_work(deal_id: int):
     return _render_detail_with(deal, submit_form=form), 400
 
 
+def _my_review_at(deal: Deal, side: Side | None):
+    """When the viewer reviewed this deal (reviews exist only once it is completed)."""
+    if deal.state != DealState.COMPLETED or side not in (Side.BRAND, Side.CREATOR):
+        return None
+    mine = reviews.reviews_of_deal(deal).get(str(side))
+    return mine.created_at if mine else None
+
+
 def _render_detail_with(deal: Deal, **forms):
     side = side_of(current_user, deal.brand_id, deal.creator_id)
     submission = deal.latest_submission
     other = deal.creator.user if side == Side.BRAND else deal.brand.user
+    next_step = deals.next_step_for(deal, current_user)
     context = dict(
         deal=deal, side=side, submission=submission, checklist=checklist(deal, submission),
-        next_step=deals.next_step(deal, current_user),
+        next=next_step, next_step=next_step.text,
+        tracker=schedule.tracker(deal, reviewed_at=_my_review_at(deal, side)),
+        timeline=timeline.entries(deal), extend_form=ExtendDueDateForm(formdata=None),
         allowed={a.value for a in deals.allowed_actions(deal, current_user)},
         submit_form=SubmitWorkForm(formdata=None), note_form=NoteForm(formdata=None),
         response_form=DisputeResponseForm(formdata=None), form=EmptyForm(),
         conversation_url=(url_for("messages.conversation_with", user_id=other.id)
                           if side in (Side.BRAND, Side.CREATOR) else None),
-        funding_deadline=deals.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
+        funding_deadline=schedule.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
         payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
         until=until)
     context.update(forms)

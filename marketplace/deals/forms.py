@@ -112,3 +112,8 @@ class ResolveForm(FlaskForm):
     creator_amount = StringField("Creator gets (split)", validators=[Optional()])
     brand_refund = StringField("Brand gets back (split)", validators=[Optional()])
     note = TextAreaField("Explanation to both sides")
+
+
+class ExtendDueDateForm(FlaskForm):
+    """The brand gives the creator more time (rules: state_machine's extend_due_date)."""
+    content_due = DateField("New due date", validators=[InputRequired("Choose the new due date.")])

@@ -25,7 +25,8 @@ from marketplace.models import (
 )
 from marketplace.money import to_cents
 from marketplace.services.deals import offers
-from marketplace.services.deals.parties import now_or, side_of
+from marketplace.services.deals.parties import side_of
+from marketplace.services.deals.schedule import countdown, format_when
 from marketplace.services.errors import DomainError
 
 
@@ -128,13 +129,6 @@ def fill_terms(form: TermsForm, terms: offers.OfferTerms) -> None:
 
 def until(moment) -> str:
     """'on 12 Mar 2026, 14:00 UTC (in 2 days)' — a countdown without JavaScript."""
-    seconds = int((moment - now_or(None)).total_seconds())
-    when = moment.strftime("%d %b %Y, %H:%M UTC")
-    if seconds <= 0:
-        return f"was due {when}"
-    days, rest = divmod(seconds, 86400)
-    hours = rest // 3600
-    left = f"{days} day{'s' if days != 1 else ''}" if days else ""
-    if hours or not days:
-        left += f"{' ' if left else ''}{hours} hour{'s' if hours != 1 else ''}"
-    return f"on {when} (in {left})"
+    when = format_when(moment)
+    left = countdown(moment)
+    return f"was due {when}" if left == "overdue" else f"on {when} ({left})"

@@ -1,4 +1,5 @@
-"""Messages between a brand and a creator; deal steps appear in the thread as system lines."""
+"""Messages between a brand and a creator. Negotiation steps appear in the thread as system
+lines; deal steps do not (they are on the deal page's timeline and in notifications)."""
 
 from flask import Blueprint
 

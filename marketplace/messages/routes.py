@@ -33,12 +33,17 @@ from marketplace.services.messaging.attachments import MAX_ATTACHMENT_BYTES, Upl
 
 @bp.app_template_global()
 def nav_counts() -> dict[str, int]:
-    """Unread messages and notifications for the navbar, computed once per request."""
+    """Unread messages and notifications for the navbar, computed once per request. The
+    notifications that point at the page being shown are not counted: showing it marks them
+    read (marketplace/notifications/__init__.py); `here` tells that hook whether any do."""
     if "nav_counts" not in g:
         if not current_user.is_authenticated:
-            return {"messages": 0, "notifications": 0}
+            return {"messages": 0, "notifications": 0, "here": 0}
+        total, here = notifications.unread_counts(current_user, request.path)
+        if request.method != "GET":
+            here = 0
         g.nav_counts = {"messages": messaging.unread_total(current_user),
-                        "notifications": notifications.unread_count(current_user)}
+                        "notifications": total - here, "here": here}
     return g.nav_counts
 
 

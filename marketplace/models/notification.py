@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "offer_received": "I received an offer or counter-offer",
     "offer_accepted": "My offer was accepted",
     "offer_closed": "An offer was declined or expired",
+    "payment_received": "My payment went through (with the receipt)",
     "deal_funded": "A deal was funded",
     "deal_submitted": "Content was submitted for my review",
     "revision_requested": "The brand asked for a revision",
@@ -24,8 +25,9 @@ KINDS: dict[str, str] = {
     "deal_paid": "I was paid out",
     "deal_closed": "A deal was cancelled or expired",
     "dispute": "A dispute was opened or resolved",
-    "deal_late": "A deal is running late",
-    "review": "Reviews (window open, reviews revealed)",
+    "deal_late": "A deal is running late, or its due date moved",
+    "deadline_reminder": "A deadline is coming up (content due, review time ending)",
+    "review": "Reviews (window open, closing soon, reviews revealed)",
     "usage_rights": "Paid usage rights on delivered content end soon",
 }
 

@@ -119,10 +119,10 @@ def test_decision_date_auto_declines(app_ctx, events):
     assert declined_logs == 2
 
 
-def test_late_deals_flagged_and_reminded_once_a_day(app_ctx, events):
+def test_late_deals_flagged_and_reminded_once(app_ctx, events):
     now = utcnow()
     late = make_deal(state="funded", content_due=date.today() - timedelta(days=1))
-    on_time = make_deal(state="funded", content_due=date.today() + timedelta(days=1))
+    on_time = make_deal(state="funded", content_due=date.today() + timedelta(days=5))
     submitted = make_deal(state="submitted", content_due=date.today() - timedelta(days=1),
                           auto_approve_at=now + timedelta(days=2))
     assert deal_jobs.run_all(now)["late_reminders"] == 1
@@ -130,9 +130,10 @@ def test_late_deals_flagged_and_reminded_once_a_day(app_ctx, events):
     assert db.session.get(Deal, late.id).is_late
     assert not db.session.get(Deal, on_time.id).is_late
     assert not db.session.get(Deal, submitted.id).is_late
+    # Once per due date: neither hours nor days later is the same deal reminded again.
     assert deal_jobs.run_all(now + timedelta(hours=5))["late_reminders"] == 0
-    assert deal_jobs.run_all(now + timedelta(days=1))["late_reminders"] == 1
-    assert events.count("deal_late") == 2
+    assert deal_jobs.run_all(now + timedelta(days=1))["late_reminders"] == 0
+    assert events.count("deal_late") == 1
 
 
 def test_running_twice_changes_nothing(app_ctx):

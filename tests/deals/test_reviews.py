@@ -61,11 +61,11 @@ def test_first_review_stays_hidden_until_the_other_side_writes(app_ctx, deal, br
     assert reviews.rating_summary(brand) == (5.0, 1)
     page = creator_client.get(f"/deals/{deal.id}/review")
     assert b"lovely video" in page.data
-    # The reveal is announced in the conversation and as a notification to both.
+    # The reveal is announced as a notification to both, not as a chat message.
     assert db.session.scalar(select(func.count(Message.id)).where(
-        Message.kind == MessageKind.SYSTEM, Message.body.contains("now visible"))) == 1
+        Message.kind == MessageKind.SYSTEM)) == 0
     assert db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.kind == "review")) == 2
+        Notification.kind == "review", Notification.text.contains("now visible"))) == 2
 
 
 def test_window_closing_reveals_a_lone_review(app_ctx, deal, brand, creator):

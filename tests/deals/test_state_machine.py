@@ -6,7 +6,7 @@ each case gets a fresh deal."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import partial
 
 import pytest
@@ -19,7 +19,7 @@ from marketplace.extensions import db
 from marketplace.models import DealEvent, DealState, Side
 from marketplace.models import user as user_module
 from marketplace.services.deals.state_machine import TRANSITIONS, Action, perform
-from marketplace.services.errors import InvalidTransition, NotAllowed
+from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.conftest import _clear_tables, _test_config
 from tests.support import factories
 from tests.support.deals import event_count, make_deal, snapshot
@@ -36,6 +36,7 @@ PAYLOADS = {
     Action.DISPUTE: {"note": "The posted video does not show the product as agreed."},
     Action.RESOLVE: {"outcome": "split", "creator_amount_cents": 30000,
                      "brand_refund_cents": 10000, "note": "Partly delivered: 75/25 split."},
+    Action.EXTEND_DUE_DATE: {"content_due": date.today() + timedelta(days=40)},
 }
 
 
@@ -74,6 +75,8 @@ def deal_for(parties, state: DealState, action: Action, actor: str):
         fields["cancel_proposed_by"] = OTHER.get(actor, "brand")
     if state == DealState.DISPUTED:
         fields["state_before_dispute"] = DealState.SUBMITTED
+    if action == Action.CANCEL_LATE:  # the content is late (its guard)
+        fields["content_due"] = date.today() - timedelta(days=2)
     return make_deal(parties["brand_profile"], parties["creator_profile"], state=state.value,
                      **fields)
 
@@ -108,3 +111,56 @@ def test_table_only_uses_known_sides():
     for move in TRANSITIONS.values():
         assert move.actors and move.actors <= set(Side)
         assert move.event
+
+
+# --------------------------------------------------------------------------- late content
+
+def test_extend_due_date_is_the_brands_while_content_is_owed():
+    owed = {DealState.FUNDED, DealState.REVISION_REQUESTED}
+    for action in (Action.EXTEND_DUE_DATE, Action.CANCEL_LATE):
+        states = {state for (state, a) in TRANSITIONS if a == action}
+        assert states == owed
+        assert all(TRANSITIONS[(s, action)].actors == {Side.BRAND} for s in states)
+    assert TRANSITIONS[(DealState.FUNDED, Action.EXTEND_DUE_DATE)].to is None  # state stays
+    assert TRANSITIONS[(DealState.FUNDED, Action.CANCEL_LATE)].to == DealState.CANCELLED
+
+
+def test_extend_due_date_moves_the_date_and_clears_late(parties):
+    today = date.today()
+    deal = make_deal(parties["brand_profile"], parties["creator_profile"], state="funded",
+                     content_due=today - timedelta(days=1), is_late=True)
+    new_due = today + timedelta(days=7)
+    perform(deal, Action.EXTEND_DUE_DATE, parties["brand"], content_due=new_due)
+    db.session.refresh(deal)
+    assert (deal.content_due, deal.is_late, deal.state) == (new_due, False, DealState.FUNDED)
+    event = deal.events[-1]
+    assert event.action == "extend_due_date" and "to " + new_due.strftime("%d %b %Y") in event.note
+
+
+@pytest.mark.parametrize("new_due, message", [
+    (None, "Choose the new due date"),
+    ("2027-01-01", "Choose the new due date"),  # a string is not a date
+    (date.today() - timedelta(days=40), "after the current due date"),
+    (date.today() - timedelta(days=1), "from today on"),
+    (date.today() + timedelta(days=400), "within a year"),
+])
+def test_extend_due_date_refuses_bad_dates(parties, new_due, message):
+    deal = make_deal(parties["brand_profile"], parties["creator_profile"], state="funded",
+                     content_due=date.today() - timedelta(days=3))
+    before = snapshot(deal)
+    with pytest.raises(DomainError) as exc:
+        perform(deal, Action.EXTEND_DUE_DATE, parties["brand"], content_due=new_due)
+    assert message in exc.value.message and exc.value.field == "content_due"
+    assert snapshot(deal) == before
+
+
+def test_cancel_late_only_once_the_content_is_late(parties):
+    on_time = make_deal(parties["brand_profile"], parties["creator_profile"], state="funded",
+                        content_due=date.today())
+    with pytest.raises(InvalidTransition, match="not late"):
+        perform(on_time, Action.CANCEL_LATE, parties["brand"])
+    late = make_deal(parties["brand_profile"], parties["creator_profile"], state="funded",
+                     content_due=date.today() - timedelta(days=1))
+    perform(late, Action.CANCEL_LATE, parties["brand"])
+    db.session.refresh(late)
+    assert late.state == DealState.CANCELLED and "content was due" in late.cancel_reason

@@ -1,6 +1,7 @@
 """Messaging: one conversation per brand-creator pair, sending (with attachments, idempotent),
-read marks and unread counts, polling, party-only access, off-site contact warnings and
-system messages for deal steps."""
+read marks and unread counts (of people's messages only), polling, party-only access,
+off-site contact warnings, system lines for negotiation steps and none for deal steps (those
+are on the deal page's timeline)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models.message import Conversation, Message, MessageKind
 from marketplace.services.deals import state_machine as deals
+from marketplace.services.deals.schedule import format_when
 from marketplace.services.messaging import conversations as messaging
 from marketplace.services.messaging.attachments import MAX_ATTACHMENT_BYTES
 from marketplace.signals import deal_event
@@ -306,27 +308,54 @@ def test_contact_details_after_funding_are_not_flagged(app_ctx, brand, creator, 
 
 # --------------------------------------------------------------------------- deal events
 
-def test_deal_steps_post_system_messages(app_ctx, brand, creator, brand_client):
+DEAL_STEPS = ["deal_funded", "deal_submitted", "revision_requested", "deal_approved",
+              "deal_auto_approved", "deal_paid_out", "deal_completed", "deal_cancelled",
+              "cancel_proposed", "deal_disputed", "dispute_resolved", "deal_expired",
+              "deal_late", "review_revealed", "due_date_extended"]
+
+
+def test_deal_steps_are_on_the_timeline_not_in_the_chat(app_ctx, brand, creator, brand_client,
+                                                        creator_client):
+    """Defect: every deal step was also a chat message (17 "unread" with no human message)."""
     deal = make_deal(brand, creator, state="agreed")
+    conversation = messaging.conversation_between(brand.user, creator.user)
     deals.perform(deal, "fund", None)
-    conversation = db.session.scalar(select(Conversation))
-    assert conversation is not None
-    system = db.session.scalars(select(Message).where(Message.kind == MessageKind.SYSTEM)).all()
-    assert len(system) == 1
-    assert "is funded" in system[0].body and system[0].sender_user_id is None
-    assert system[0].deal_id == deal.id
+    deals.perform(deal, "submit", creator.user, post_links=["https://www.tiktok.com/@a/v/1"],
+                  caption="#ad Morning routine")
+    deals.perform(deal, "request_revision", brand.user, note="Please show the bottle first.")
+    assert message_count() == 0
+    assert messaging.unread_total(brand.user) == messaging.unread_total(creator.user) == 0
     page = brand_client.get(f"/messages/{conversation.id}")
-    assert b"is funded" in page.data
+    assert b"is funded" not in page.data
     assert deal.campaign.title.encode() in page.data  # deals between them in the sidebar
-    assert messaging.unread_total(brand.user) == 0  # opened just now
-    assert messaging.unread_total(creator.user) == 1
+    # The deal page's timeline lists the same steps with their dates.
+    detail = creator_client.get(f"/deals/{deal.id}").get_data(as_text=True)
+    timeline = detail[detail.index("Timeline"):]
+    for label in ("Funded", "Content submitted", "Revision requested"):
+        assert label in timeline
+    assert "Please show the bottle first." in timeline
+    for event in deal.events:
+        assert format_when(event.created_at) in timeline
+
+
+@pytest.mark.parametrize("event", DEAL_STEPS)
+def test_no_system_message_for_any_deal_step(app_ctx, brand, creator, event):
+    campaign = factories.make_campaign(brand, title="Glow drop")
+    sender = SimpleNamespace(brand=brand, creator=creator, campaign=campaign, deal_id=None)
+    deal_event.send(sender, event=event, actor=brand.user, note="")
+    assert message_count() == 0
+
+
+def test_unread_counts_only_human_messages(app_ctx, brand, creator, convo, creator_client):
+    messaging.post_system(brand.user, creator.user, "An offer was sent.")
+    assert messaging.unread_total(creator.user) == 0
+    post(creator_client, convo, "Hello!")
+    assert messaging.unread_total(brand.user) == 1
 
 
 @pytest.mark.parametrize("event, text", [
     ("offer_sent", "sent an offer"), ("offer_countered", "counter-offer"),
-    ("offer_accepted", "accepted the offer"), ("deal_submitted", "submitted the content"),
-    ("revision_requested", "asked for a revision"), ("deal_approved", "approved the content"),
-    ("deal_paid_out", "was paid"), ("deal_disputed", "opened a dispute"),
+    ("offer_accepted", "accepted the offer"), ("offer_declined", "declined the offer"),
 ])
 def test_signal_contract_with_a_fake_sender(app_ctx, brand, creator, event, text):
     campaign = factories.make_campaign(brand, title="Glow drop")
@@ -334,6 +363,7 @@ def test_signal_contract_with_a_fake_sender(app_ctx, brand, creator, event, text
     deal_event.send(sender, event=event, actor=brand.user, note="")
     message = db.session.scalar(select(Message))
     assert text in message.body and "Glow drop" in message.body
+    assert message.kind == MessageKind.SYSTEM
 
 
 def test_unknown_events_and_incomplete_senders_are_ignored(app_ctx, brand):

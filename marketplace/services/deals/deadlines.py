@@ -7,10 +7,11 @@ row locks, so running the jobs twice (or two runners at once) changes nothing th
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -23,17 +24,15 @@ from marketplace.models import (
     ThreadStatus,
 )
 from marketplace.models.application import UNDECIDED
-from marketplace.services.deals import applications, library, offers, reviews
+from marketplace.models.reminder import DealReminder
+from marketplace.services.deals import applications, library, offers, reviews, schedule
 from marketplace.services.deals import state_machine as deals
-from marketplace.services.deals.parties import now_or, setting
+from marketplace.services.deals.parties import now_or
 from marketplace.services.errors import DomainError
 from marketplace.services.messaging import notifications
 from marketplace.signals import deal_event
 
 log = logging.getLogger(__name__)
-
-REMIND_EVERY = timedelta(days=1)
-LATE_STATES = (DealState.FUNDED, DealState.REVISION_REQUESTED)
 
 
 def auto_approve_due(now: datetime) -> int:
@@ -43,9 +42,8 @@ def auto_approve_due(now: datetime) -> int:
 
 
 def expire_unfunded(now: datetime) -> int:
-    cutoff = now - timedelta(days=setting("DEAL_FUNDING_DAYS"))
     ids = db.session.scalars(select(Deal.id).where(
-        Deal.state == DealState.AGREED, Deal.agreed_at <= cutoff)).all()
+        Deal.state == DealState.AGREED, Deal.agreed_at <= schedule.unfunded_cutoff(now))).all()
     return _perform_each(ids, deals.Action.EXPIRE, now)
 
 
@@ -83,22 +81,73 @@ def decline_past_decision_date(now: datetime) -> int:
     return done
 
 
+def _unsent(rows: list[Deal], kind: str, deadline_of) -> list[Deal]:
+    """The deals among `rows` whose `kind` reminder about their current deadline is not
+    recorded yet (one query)."""
+    if not rows:
+        return []
+    sent = set(db.session.execute(select(DealReminder.deal_id, DealReminder.deadline).where(
+        DealReminder.kind == kind, DealReminder.deal_id.in_([d.id for d in rows]))).all())
+    return [d for d in rows if (d.id, deadline_of(d)) not in sent]
+
+
+def _remind(rows: list[Deal], kind: str, deadline_of, event: str, now: datetime,
+            mark=None) -> int:
+    """Record each reminder (its own commit: the unique key turns a second runner's insert
+    into an IntegrityError, so it is skipped, never sent twice), then announce it through
+    deal_event. Returns how many were sent."""
+    sent = 0
+    for deal in _unsent(rows, kind, deadline_of):
+        deadline = deadline_of(deal)
+        db.session.add(DealReminder(deal_id=deal.id, kind=kind, deadline=deadline, sent_at=now))
+        if mark is not None:
+            mark(deal)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        deal_event.send(deal, event=event, actor=None, note="", deadline=deadline)
+        sent += 1
+    return sent
+
+
+def remind_content_due_soon(now: datetime) -> int:
+    """Tell the creator 48 hours before the content is due (once per due date)."""
+    rows = db.session.scalars(select(Deal).where(
+        Deal.state.in_(schedule.OWES_CONTENT), schedule.content_due_soon_clause(now))).all()
+    return _remind(list(rows), "content_due_soon", schedule.content_due_at, "content_due_soon",
+                   now)
+
+
 def flag_late(now: datetime) -> int:
-    """Mark deals whose content is overdue; remind both sides at most once a day."""
-    rows = db.session.scalars(
-        select(Deal).where(
-            Deal.state.in_(LATE_STATES), Deal.content_due < now.date(),
-            or_(Deal.last_reminded_at.is_(None), Deal.last_reminded_at <= now - REMIND_EVERY),
-        ).with_for_update()
-    ).all()
-    for deal in rows:
+    """Mark deals whose content is overdue and tell both sides, once per due date (the brand
+    learns it may now extend the date or cancel with a full refund)."""
+    rows = db.session.scalars(select(Deal).where(
+        Deal.state.in_(schedule.OWES_CONTENT), schedule.content_late_clause(now))).all()
+
+    def mark(deal: Deal) -> None:
         deal.is_late = True
         deal.last_reminded_at = now
-    db.session.commit()
-    for deal in rows:
-        deal_event.send(deal, event="deal_late", actor=None,
-                        note=f"The content was due on {deal.content_due:%d %b %Y}.")
-    return len(rows)
+
+    return _remind(list(rows), "content_late", schedule.content_due_at, "deal_late", now, mark)
+
+
+def remind_review_closing(now: datetime) -> int:
+    """Tell the brand 24 hours before its review time ends (auto-approval then approves and
+    releases the payment), once per submission."""
+    rows = db.session.scalars(select(Deal).where(
+        Deal.state == DealState.SUBMITTED, schedule.review_closing_soon_clause(now))).all()
+    return _remind(list(rows), "review_closing", schedule.review_by, "review_closing_soon", now)
+
+
+def remind_review_window_closing(now: datetime) -> int:
+    """Tell both sides 3 days before the review window of a completed deal closes (the
+    notice goes to whoever has not reviewed yet)."""
+    rows = db.session.scalars(select(Deal).where(
+        Deal.state == DealState.COMPLETED, schedule.review_window_closing_clause(now))).all()
+    return _remind(list(rows), "review_window_closing", schedule.review_window_closes_at,
+                   "review_window_closing", now)
 
 
 def _library_url(campaign_id: int) -> str:
@@ -149,7 +198,10 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "deals_expired": expire_unfunded(now),
         "offers_expired": expire_offers(now),
         "applications_declined": decline_past_decision_date(now),
+        "due_soon_reminders": remind_content_due_soon(now),
         "late_reminders": flag_late(now),
+        "review_closing_reminders": remind_review_closing(now),
+        "review_window_reminders": remind_review_window_closing(now),
         "reviews_revealed": reviews.reveal_due_reviews(now),
         "usage_notices": notify_usage_ending(now),
     }

@@ -4,32 +4,22 @@ profile averages, and how a brand treats creators (from the deals' audit trail).
 from __future__ import annotations
 
 import statistics
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.models import BrandProfile, CreatorProfile, Deal, DealEvent, DealState, User
+from marketplace.models import BrandProfile, CreatorProfile, Deal, DealEvent, User
 from marketplace.models.review import MAX_COMMENT, Review, ReviewSide
+from marketplace.services.deals import schedule
 from marketplace.services.errors import Conflict, DomainError, NotAllowed
 from marketplace.signals import deal_event
 
-DEFAULT_WINDOW_DAYS = 14
-
-
-def window_days() -> int:
-    return int(current_app.config.get("REVIEW_WINDOW_DAYS", DEFAULT_WINDOW_DAYS))
-
-
-def window_closes_at(deal: Deal) -> datetime | None:
-    """When reviewing ends for a deal (None until it is completed)."""
-    if deal.state != DealState.COMPLETED:
-        return None
-    return (deal.completed_at or utcnow()) + timedelta(days=window_days())
+# When reviewing ends for a deal (None until it is completed): one rule, in the schedule.
+window_closes_at = schedule.review_window_closes_at
 
 
 def side_of(deal: Deal, user: User) -> ReviewSide | None:

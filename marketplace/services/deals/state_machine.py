@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -26,8 +26,11 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Deal, DealEvent, DealState, Dispute, Side, Submission, User
 from marketplace.models.deal import DisputeOutcome
+from marketplace.models.payment import PayoutAccount
+from marketplace.models.review import Review
 from marketplace.money import format_money
 from marketplace.services.deals import files as deal_files
+from marketplace.services.deals import schedule
 from marketplace.services.deals.parties import now_or, setting, side_of
 from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
 from marketplace.services.matching import outcome_log as match_log
@@ -50,6 +53,8 @@ class Action(StrEnum):
     DISPUTE = "dispute"
     RESOLVE = "resolve"
     EXPIRE = "expire"
+    EXTEND_DUE_DATE = "extend_due_date"
+    CANCEL_LATE = "cancel_late"
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,12 @@ TRANSITIONS: dict[tuple[DealState, Action], Move] = {
        for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
     **{(state, Action.DISPUTE): Move(S.DISPUTED, PARTIES, "deal_disputed")
        for state in (S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED)},
+    # While content is owed the brand may give more time; once it is late, the brand may also
+    # cancel on its own (the payments hook refunds everything charged).
+    **{(state, Action.EXTEND_DUE_DATE): Move(None, frozenset({BRAND}), "due_date_extended")
+       for state in (S.FUNDED, S.REVISION_REQUESTED)},
+    **{(state, Action.CANCEL_LATE): Move(S.CANCELLED, frozenset({BRAND}), "deal_cancelled")
+       for state in (S.FUNDED, S.REVISION_REQUESTED)},
     (S.DISPUTED, Action.RESOLVE): Move(
         {"release": S.PAID_OUT, "refund": S.CANCELLED, "split": S.PAID_OUT},
         frozenset({ADMIN}), "dispute_resolved"),
@@ -100,6 +111,7 @@ ACTION_LABELS: dict[str, str] = {
     "complete": "Completed", "cancel": "Cancelled", "propose_cancel": "Cancellation proposed",
     "accept_cancel": "Cancelled by agreement", "dispute": "Dispute opened",
     "resolve": "Dispute resolved", "expire": "Expired unfunded",
+    "extend_due_date": "Due date extended", "cancel_late": "Cancelled: the content was late",
 }
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.EXPIRED})
@@ -252,8 +264,35 @@ def _guard_auto_approve(ctx: _Context) -> None:
 
 
 def _guard_expire(ctx: _Context) -> None:
-    if ctx.now < ctx.deal.agreed_at + timedelta(days=setting("DEAL_FUNDING_DAYS")):
+    if ctx.now < schedule.funding_deadline(ctx.deal):
         raise InvalidTransition("The funding window of this deal is still open.")
+
+
+MAX_DUE_AHEAD = timedelta(days=366)
+
+
+def _guard_extend_due_date(ctx: _Context) -> None:
+    new_due = ctx.payload.get("content_due")
+    if not isinstance(new_due, date) or isinstance(new_due, datetime):
+        raise DomainError("Choose the new due date.", field="content_due")
+    today = ctx.now.date()
+    if new_due <= ctx.deal.content_due:
+        raise DomainError(f"Choose a date after the current due date, "
+                          f"{schedule.format_when(ctx.deal.content_due)}.", field="content_due")
+    if new_due < today:
+        raise DomainError("Choose a date from today on.", field="content_due")
+    if new_due > today + MAX_DUE_AHEAD:
+        raise DomainError("Choose a date within a year.", field="content_due")
+    if len(ctx.note) > NOTES_MAX:
+        raise DomainError(f"Keep the note under {NOTES_MAX} characters.", field="note")
+
+
+def _guard_cancel_late(ctx: _Context) -> None:
+    if not schedule.is_content_late(ctx.deal, ctx.now):
+        raise InvalidTransition(
+            f"The content is not late: it is due by the end of "
+            f"{schedule.format_when(ctx.deal.content_due)} (UTC). Until then, propose "
+            "cancelling and the creator can accept.")
 
 
 def _guard_propose_cancel(ctx: _Context) -> None:
@@ -309,6 +348,7 @@ GUARDS: dict[Action, Callable[[_Context], None]] = {
     Action.AUTO_APPROVE: _guard_auto_approve, Action.EXPIRE: _guard_expire,
     Action.PROPOSE_CANCEL: _guard_propose_cancel, Action.ACCEPT_CANCEL: _guard_accept_cancel,
     Action.DISPUTE: _guard_dispute, Action.RESOLVE: _guard_resolve,
+    Action.EXTEND_DUE_DATE: _guard_extend_due_date, Action.CANCEL_LATE: _guard_cancel_late,
 }
 
 
@@ -332,7 +372,7 @@ def _apply_submit(ctx: _Context) -> None:
         draft_file=ctx.payload["draft_name"], draft_mimetype=ctx.payload["draft_mimetype"],
         created_at=ctx.now))
     deal.submitted_at = ctx.now
-    deal.auto_approve_at = ctx.now + timedelta(days=setting("AUTO_APPROVE_DAYS"))
+    deal.auto_approve_at = schedule.auto_approve_after(ctx.now)
 
 
 def _apply_request_revision(ctx: _Context) -> None:
@@ -358,6 +398,22 @@ def _apply_cancel(ctx: _Context) -> None:
     ctx.deal.auto_approve_at = None
     if ctx.note:
         ctx.deal.cancel_reason = ctx.note[:500]
+
+
+def _apply_extend_due_date(ctx: _Context) -> None:
+    deal, new_due = ctx.deal, ctx.payload["content_due"]
+    moved = (f"Content due moved from {schedule.format_when(deal.content_due)} to "
+             f"{schedule.format_when(new_due)}.")
+    ctx.note = f"{moved} {ctx.note}".strip()
+    deal.content_due = new_due
+    deal.is_late = schedule.is_content_late(deal, ctx.now)
+
+
+def _apply_cancel_late(ctx: _Context) -> None:
+    late = (f"Cancelled by the brand: the content was due on "
+            f"{schedule.format_when(ctx.deal.content_due)} and had not arrived.")
+    ctx.note = f"{late} {ctx.note}".strip()
+    _apply_cancel(ctx)
 
 
 def _apply_propose_cancel(ctx: _Context) -> None:
@@ -405,6 +461,7 @@ APPLY: dict[Action, Callable[[_Context], None]] = {
     Action.COMPLETE: _apply_complete, Action.CANCEL: _apply_cancel,
     Action.ACCEPT_CANCEL: _apply_cancel, Action.PROPOSE_CANCEL: _apply_propose_cancel,
     Action.DISPUTE: _apply_dispute, Action.RESOLVE: _apply_resolve, Action.EXPIRE: _apply_expire,
+    Action.EXTEND_DUE_DATE: _apply_extend_due_date, Action.CANCEL_LATE: _apply_cancel_late,
 }
 
 
@@ -432,57 +489,143 @@ def add_dispute_response(deal: Deal, user: User, statement: str) -> Dispute:
     return dispute
 
 
-def funding_deadline(deal: Deal) -> datetime:
-    return deal.agreed_at + timedelta(days=setting("DEAL_FUNDING_DAYS"))
+# Kept for callers written before the schedule module existed; the rule lives there.
+funding_deadline = schedule.funding_deadline
 
 
-def _when(value: datetime) -> str:
-    return value.strftime("%d %b %Y, %H:%M UTC")
+@dataclass(frozen=True)
+class NextStep:
+    """Who must act next, what, and by when — phrased for the person looking. `action` names
+    the button the deal page offers: fund, review, submit, payout_setup, leave_review,
+    late_options (extend the due date or cancel), or "" for none."""
+
+    actor: str
+    text: str
+    due: date | datetime | None = None
+    action: str = ""
+
+
+def _payout_account_ready(deal: Deal) -> bool:
+    return bool(db.session.scalar(select(PayoutAccount.ready)
+                                  .where(PayoutAccount.creator_id == deal.creator_id)))
+
+
+def _has_reviewed(deal: Deal, side: Side | None) -> bool:
+    if side not in PARTIES:
+        return False
+    return db.session.scalar(select(func.count(Review.id)).where(
+        Review.deal_id == deal.id, Review.author_side == str(side))) > 0
+
+
+def _content_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
+    brand, creator = deal.brand.company_name, deal.creator.display_name
+    due, due_text = deal.content_due, schedule.format_when(deal.content_due)
+    revising = deal.state == S.REVISION_REQUESTED
+    if schedule.is_content_late(deal, now):
+        if side == CREATOR:
+            return NextStep("You", f"Your content was due on {due_text} and is late: submit it "
+                            f"as soon as you can. {brand} may now extend the due date or cancel "
+                            "the deal with a full refund.", due, "submit")
+        if side == BRAND:  # the brand decides now: no deadline of its own
+            return NextStep("You", f"The content was due on {due_text} and has not arrived. "
+                            f"Give {creator} more time by extending the due date, or cancel the "
+                            "deal with a full refund.", None, "late_options")
+        return NextStep(creator, f"The content was due on {due_text} and is late.", due)
+    if side == CREATOR:
+        return NextStep("You", (f"Make the requested changes and submit again by {due_text}."
+                                if revising else
+                                f"Create the content and submit it by {due_text}."), due,
+                        "submit")
+    return NextStep(creator, (f"Waiting for {creator} to submit the revision (due {due_text})."
+                              if revising else
+                              f"{creator} is creating the content; due {due_text}."), due)
+
+
+def _approved_step(deal: Deal, side: Side | None) -> NextStep:
+    creator = deal.creator.display_name
+    if not _payout_account_ready(deal):
+        if side == CREATOR:
+            return NextStep("You", "Approved! Set up your payout account to receive the payment: "
+                            "it goes out as soon as the account is ready.", None, "payout_setup")
+        return NextStep(creator, f"Approved. The payment is released to {creator} as soon as "
+                        "they finish setting up payouts.")
+    arrival = schedule.payout_arrival(deal)
+    return NextStep("Duet", f"Approved. Duet is sending the payout to {creator}; it should "
+                    f"arrive around {schedule.format_when(arrival, with_time=False)}.", arrival)
+
+
+def _completed_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
+    closes = schedule.review_window_closes_at(deal)
+    if side not in PARTIES or closes is None:
+        return NextStep("", "Done. Both sides can review each other.")
+    closes_text = schedule.format_when(closes)
+    if _has_reviewed(deal, side):
+        return NextStep("", "Done. You reviewed this deal; reviews show once both sides have "
+                        f"written, or when the review window closes on {closes_text}.")
+    if now >= closes:
+        return NextStep("", f"Done. The review window closed on {closes_text}.")
+    other = deal.creator.display_name if side == BRAND else deal.brand.company_name
+    return NextStep("You", f"Done! Leave a review of {other} by {closes_text}.", closes,
+                    "leave_review")
+
+
+def next_step_for(deal: Deal, viewer: User | None, now: datetime | None = None) -> NextStep:
+    """Who acts next, what and by when, for the person looking (dates from the schedule)."""
+    now = now_or(now)
+    side = side_of(viewer, deal.brand_id, deal.creator_id)
+    brand, creator = deal.brand.company_name, deal.creator.display_name
+    state = deal.state
+    if state == S.AGREED:
+        deadline = schedule.funding_deadline(deal)
+        when = schedule.format_when(deadline)
+        step = {BRAND: NextStep("You", f"Fund the deal by {when} so {creator} can start.",
+                                deadline, "fund"),
+                CREATOR: NextStep(brand, f"Waiting for {brand} to fund the deal (by {when}). "
+                                  "Do not start before it is funded.", deadline)}.get(
+            side, NextStep(brand, f"Waiting for {brand} to fund the deal by {when}.", deadline))
+    elif state in (S.FUNDED, S.REVISION_REQUESTED):
+        step = _content_step(deal, side, now)
+    elif state == S.SUBMITTED:
+        review_by = schedule.review_by(deal)
+        auto = schedule.format_when(review_by) if review_by else "soon"
+        step = {BRAND: NextStep("You", f"Review the submission: approve it or request a revision "
+                                f"by {auto}. After that it is approved automatically and the "
+                                f"payment is released to {creator}.", review_by, "review"),
+                CREATOR: NextStep(brand, f"Waiting for {brand} to review. If they do nothing it "
+                                  f"is approved automatically on {auto}.", review_by)}.get(
+            side, NextStep(brand, f"Waiting for {brand} to review (approved automatically on "
+                           f"{auto}).", review_by))
+    elif state == S.APPROVED:
+        step = _approved_step(deal, side)
+    elif state == S.PAID_OUT:
+        arrival = schedule.payout_arrival(deal)
+        step = NextStep("Duet", f"{creator} has been paid (expected in their bank around "
+                        f"{schedule.format_when(arrival, with_time=False)}); the deal completes "
+                        "shortly.", arrival)
+    elif state == S.COMPLETED:
+        step = _completed_step(deal, side, now)
+    elif state == S.DISPUTED:
+        step = (NextStep("You", "Decide the dispute: release, refund or split.") if side == ADMIN
+                else NextStep("An admin", "An admin is reviewing the dispute; both sides can add "
+                              "a statement."))
+    elif state == S.CANCELLED:
+        step = NextStep("", "This deal was cancelled. Any payment made is refunded to the brand.")
+    else:
+        step = NextStep("", "This deal expired because it was not funded by "
+                        f"{schedule.format_when(schedule.funding_deadline(deal))}.")
+    return replace(step, text=_cancel_prefix(deal, side) + step.text)
+
+
+def _cancel_prefix(deal: Deal, side: Side | None) -> str:
+    if not deal.cancel_proposed_by or deal.state in TERMINAL:
+        return ""
+    if deal.cancel_proposed_by == side:
+        return "You proposed cancelling; waiting for the other side to accept. "
+    if side in PARTIES:
+        return "The other side proposed cancelling: accept it below, or keep going. "
+    return ""
 
 
 def next_step(deal: Deal, viewer: User | None) -> str:
-    """Who must do what next, and by when — phrased for the person looking."""
-    side = side_of(viewer, deal.brand_id, deal.creator_id)
-    brand, creator = deal.brand.company_name, deal.creator.display_name
-    due = deal.content_due.strftime("%d %b %Y")
-    prefix = ""
-    if deal.cancel_proposed_by and deal.state not in TERMINAL:
-        if deal.cancel_proposed_by == side:
-            prefix = "You proposed cancelling; waiting for the other side to accept. "
-        elif side in PARTIES:
-            prefix = ("The other side proposed cancelling: accept it below, or keep going. ")
-    state = deal.state
-    if state == S.AGREED:
-        when = _when(funding_deadline(deal))
-        text = {BRAND: f"Fund the deal by {when} so {creator} can start.",
-                CREATOR: f"Waiting for {brand} to fund the deal (by {when}). "
-                         "Do not start before it is funded."}.get(
-            side, f"Waiting for {brand} to fund the deal by {when}.")
-    elif state == S.FUNDED:
-        text = {CREATOR: f"Create the content and submit it by {due}."}.get(
-            side, f"{creator} is creating the content; due {due}.")
-    elif state == S.SUBMITTED:
-        auto = _when(deal.auto_approve_at) if deal.auto_approve_at else "soon"
-        text = {BRAND: f"Review the submission: approve it or request a revision before {auto}; "
-                       "after that it is approved automatically.",
-                CREATOR: f"Waiting for {brand} to review. If they do nothing it is approved "
-                         f"automatically on {auto}."}.get(
-            side, f"Waiting for {brand} to review (auto-approval {auto}).")
-    elif state == S.REVISION_REQUESTED:
-        text = {CREATOR: f"Make the requested changes and submit again (content due {due})."}.get(
-            side, f"Waiting for {creator} to submit the revision.")
-    elif state == S.APPROVED:
-        text = ("Approved. The payout goes out as soon as the creator's payout account is "
-                "ready.")
-    elif state == S.PAID_OUT:
-        text = "The creator has been paid; the deal completes shortly."
-    elif state == S.COMPLETED:
-        text = "Done. Both sides can now review each other."
-    elif state == S.DISPUTED:
-        text = ("Decide the dispute: release, refund or split." if side == ADMIN else
-                "An admin is reviewing the dispute; both sides can add a statement.")
-    elif state == S.CANCELLED:
-        text = "This deal was cancelled. Any payment made is refunded to the brand."
-    else:
-        text = "This deal expired because it was not funded in time."
-    return prefix + text
+    """The next step as one sentence (see `next_step_for`)."""
+    return next_step_for(deal, viewer).text

@@ -1,5 +1,7 @@
 """Conversations between a brand and a creator: sending (idempotent against double submits),
-system messages for deal steps, read marks and unread counts, and who may read what."""
+system lines for negotiation steps (applications, offers), read marks and unread counts of
+human messages, and who may read what. Deal steps are not chat messages: they are on the
+deal's timeline (DealEvent) and reach people as notifications."""
 
 from __future__ import annotations
 
@@ -231,7 +233,8 @@ def _append(conversation: Conversation, message: Message, reader_id: int | None 
 
 def post_system(brand_user: User, creator_user: User, text: str,
                 deal_id: int | None = None) -> Message:
-    """A line written by the platform in the pair's conversation (deal steps)."""
+    """A line written by the platform in the pair's conversation (negotiation steps); it is
+    context, never counted as unread."""
     conversation = conversation_between(brand_user, creator_user)
     message = Message(conversation_id=conversation.id, sender_user_id=None,
                       kind=MessageKind.SYSTEM, body=text[:MAX_BODY], deal_id=deal_id)
@@ -266,7 +269,8 @@ def _unread_query(user_id: int):
             .join(member, and_(member.conversation_id == Message.conversation_id,
                                member.user_id == user_id))
             .where(Message.id > member.last_read_message_id,
-                   or_(Message.sender_user_id.is_(None), Message.sender_user_id != user_id))
+                   Message.kind != MessageKind.SYSTEM,  # only people's messages are "unread"
+                   Message.sender_user_id != user_id)
             .group_by(Message.conversation_id))
 
 
@@ -331,6 +335,7 @@ def display_name(user: User | None) -> str:
 
 # --------------------------------------------------------------------------- deal events
 
+# Negotiation steps only: once there is a deal, its steps live on the deal page's timeline.
 SYSTEM_TEXT = {
     "application_submitted": "{creator} applied to “{campaign}”.",
     "application_withdrawn": "{creator} withdrew the application to “{campaign}”.",
@@ -341,21 +346,6 @@ SYSTEM_TEXT = {
     "offer_declined": "{actor} declined the offer{about}.",
     "offer_accepted": "{actor} accepted the offer{about}. The deal is waiting for funding.",
     "offer_expired": "The offer{about} expired.",
-    "deal_funded": "The deal{about} is funded: the money is held safely by Duet. "
-                   "{creator} can start creating.",
-    "deal_submitted": "{creator} submitted the content{about} for review.",
-    "revision_requested": "{brand} asked for a revision{about}.",
-    "deal_approved": "{brand} approved the content{about}.",
-    "deal_auto_approved": "The content{about} was approved automatically (review time ended).",
-    "deal_paid_out": "{creator} was paid{about}.",
-    "deal_completed": "The deal{about} is complete. You can both leave a review.",
-    "deal_cancelled": "The deal{about} was cancelled.",
-    "cancel_proposed": "{actor} proposed to cancel the deal{about}.",
-    "deal_disputed": "{actor} opened a dispute{about}. The Duet team will look at it.",
-    "dispute_resolved": "The dispute{about} was resolved.",
-    "deal_expired": "The deal{about} expired.",
-    "deal_late": "The deal{about} is late.",
-    "review_revealed": "Reviews for the deal{about} are now visible.",
 }
 
 
@@ -378,8 +368,9 @@ def system_text(event: str, parties: deal_parties.Parties, actor: User | None,
 
 def on_deal_event(sender: Any, event: str = "", actor: User | None = None, note: str = "",
                   **extra: Any) -> None:
-    """deal_event subscriber: writes the step into the pair's conversation. Never raises, so a
-    messaging problem cannot undo or break the deal step that already committed."""
+    """deal_event subscriber: writes a negotiation step into the pair's conversation (deal
+    steps are ignored: see SYSTEM_TEXT). Never raises, so a messaging problem cannot undo or
+    break the step that already committed."""
     try:
         parties = deal_parties.parties_of(sender)
         text = system_text(event, parties, actor, note)

@@ -1,5 +1,6 @@
-"""E-mail through Flask-Mail (SMTP). Sending never raises: a mail problem is logged and the
-action that caused it stands. Also reads the development outbox (.eml files)."""
+"""E-mail through Flask-Mail (SMTP): plain text with an optional HTML part. Sending never
+raises: a mail problem is logged and the action that caused it stands. Also reads the
+development outbox (.eml files)."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from marketplace.extensions import mail
 log = logging.getLogger(__name__)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text e-mail; True when the SMTP server took it."""
+def send_mail(to: str, subject: str, body: str, html: str | None = None) -> bool:
+    """Send one e-mail: the plain-text `body`, plus an HTML alternative when given (mail
+    programs show whichever they prefer). True when the SMTP server took it."""
     if not current_app.config.get("MAIL_ENABLED", True):
         return False
     try:
-        mail.send(MailMessage(subject=subject, recipients=[to], body=body))
+        mail.send(MailMessage(subject=subject, recipients=[to], body=body, html=html))
     except Exception:  # noqa: BLE001  (SMTP down, refused recipient, timeout...)
         log.exception("could not send e-mail %r to %s", subject, to)
         return False
