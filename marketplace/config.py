@@ -66,6 +66,8 @@ def load(env: dict | None = None) -> dict:
         "MAIL_SUPPRESS_SEND": env.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
         "REVIEW_WINDOW_DAYS": _int(env, "REVIEW_WINDOW_DAYS", 14),
+        # Largest draft (video or image) a creator can upload with a submission.
+        "DRAFT_MAX_MB": _int(env, "DRAFT_MAX_MB", 100),
         # Payments (services/stripe_gateway.py). STRIPE_API_BASE points at the local Stripe in
         # development and tests; unset in production.
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),
