@@ -170,7 +170,7 @@ def _render_detail_with(deal: Deal, **forms):
         next_step=deals.next_step(deal, current_user),
         allowed={a.value for a in deals.allowed_actions(deal, current_user)},
         submit_form=_resubmit_form(deal), note_form=NoteForm(formdata=None),
-        response_form=DisputeResponseForm(formdata=None), form=EmptyForm(),
+        response_form=DisputeResponseForm(formdata=None), form=EmptyForm(formdata=None),
         conversation_url=(url_for("messages.conversation_with", user_id=other.id)
                           if side in (Side.BRAND, Side.CREATOR) else None),
         funding_deadline=deals.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
