@@ -160,12 +160,17 @@ def _render_detail_with(deal: Deal, **forms):
     _load_history(deal)
     other = deal.creator.user if side == Side.BRAND else deal.brand.user
     versions = history.versions(deal)
+    latest = versions[0] if versions else None
     context = dict(
         deal=deal, side=side, submission=deal.latest_submission, versions=versions,
         checklist=versions[0].checks if versions else brief.requirements(deal),
-        requirements=brief.requirements(deal), acknowledged={}, ack_problems={}, attempt={},
+        requirements=brief.requirements(deal), ack_problems={},
+        # A resubmission starts from the previous version: its results and reasons.
+        attempt={item.key: item for item in latest.checks} if latest else {},
+        acknowledged={item.key: item.acknowledgement for item in latest.failing}
+        if latest else {},
         revision_request=history.latest_revision_request(deal),
-        paused_reason=brief.auto_approval_paused_reason(deal),
+        paused_reason=brief.auto_approval_paused_reason(deal, side),
         draft_max_mb=setting("DRAFT_MAX_MB"),
         next_step=deals.next_step(deal, current_user),
         allowed={a.value for a in deals.allowed_actions(deal, current_user)},

@@ -29,6 +29,7 @@ from marketplace.models import (
 from marketplace.services import payments
 from marketplace.services.deals import applications, offers, reviews
 from marketplace.services.deals import state_machine as deals
+from marketplace.services.deals.checklist import posting_platforms
 from marketplace.services.errors import DomainError
 from marketplace.services.payments import stripe_gateway as gateway
 
@@ -75,6 +76,15 @@ def _caption(campaign: Campaign) -> str:
     tags = " ".join([campaign.required_disclosure, campaign.required_hashtags,
                      campaign.required_mentions]).strip()
     return f"Trying this for two weeks, honest thoughts inside! {tags}"
+
+
+def _post_links(deal: Deal) -> list[str]:
+    """One published post per platform the deal pays for (the brief checklist wants them)."""
+    handle = deal.creator.handle
+    links = {"tiktok": f"https://www.tiktok.com/@{handle}/video/{deal.id}",
+             "instagram": f"https://www.instagram.com/reel/{handle}{deal.id}/",
+             "youtube": f"https://www.youtube.com/shorts/{handle}{deal.id}"}
+    return [links[p] for p in posting_platforms(deal)] or [links["tiktok"]]
 
 
 def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSeed:
@@ -125,8 +135,7 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
 
     def submitted(creator, campaign, **kw) -> Deal:
         deal = funded(creator, campaign, **kw)
-        return deals.perform(deal, "submit", creator.user,
-                             post_links=[f"https://www.tiktok.com/@{creator.handle}/video/1"],
+        return deals.perform(deal, "submit", creator.user, post_links=_post_links(deal),
                              caption=_caption(campaign), notes="Draft cut, happy to tweak.")
 
     def count(state: str) -> None:

@@ -339,6 +339,27 @@ def test_versions_listed_newest_first_with_safe_diff(revised, creator, brand_cli
     assert "Please show the SPF 50 label in the first 3 seconds." in history
     assert "Label at 0:01." in history
     assert "Review version 2" in html
+    answers = html[html.index('id="answers-request"'):][:800]
+    assert "Version 2 answers what you asked for" in answers
+    assert "Please show the SPF 50 label in the first 3 seconds." in answers
+
+
+def test_resubmit_form_starts_from_the_previous_acknowledgements(funded, brand, creator,
+                                                                 creator_client):
+    perform(funded, "submit", creator.user, post_links=[TIKTOK], caption="Serum time",
+            acknowledgements={"disclosure": "Paid partnership label is on."})
+    perform(fresh(funded), "request_revision", brand.user, note="Please write #ad as well.")
+    html = creator_client.get(f"/deals/{funded.id}").get_data(as_text=True)
+    item = html[html.index('name="ack-disclosure"') - 400:html.index('name="ack-disclosure"')]
+    assert "checked" in html[html.index('name="ack-disclosure"'):][:40]
+    assert "<details class=\"mt-1\" open>" in item
+    reason = html[html.index('name="ack-reason-disclosure"'):][:300]
+    assert "Paid partnership label is on." in reason
+    # Fixing the item makes the carried-over acknowledgement moot: nothing failing is stored.
+    assert post_submit(creator_client, funded, caption="Serum time #ad", **{
+        "ack-disclosure": "y", "ack-reason-disclosure": "Paid partnership label is on."}
+    ).status_code == 302
+    assert fresh(funded).latest_submission.failing_checks == []
 
 
 def test_deal_page_query_count_does_not_grow_with_versions(make_app):

@@ -188,15 +188,22 @@ def pause_summary(items: Iterable[CheckItem]) -> str:
             + "\n".join(lines))
 
 
-def auto_approval_paused_reason(deal: Deal) -> str | None:
-    """The sentence a brand (or creator) sees while automatic approval waits for the brand;
-    None when it is not paused."""
+def auto_approval_paused_reason(deal: Deal, side: str | None = None) -> str | None:
+    """Why automatic approval waits for the brand, phrased for `side` ("brand", "creator",
+    or None for anyone else); None when it is not paused."""
     if not deal.auto_approval_paused:
         return None
     failing = deal.latest_submission.failing_checks
+    n = len(failing)
+    items = f"{n} brief item{'s' if n != 1 else ''} {'is' if n == 1 else 'are'} not met"
     names = ", ".join(check.label for check in failing)
-    return (f"Automatic approval is paused because {len(failing)} brief "
-            f"item{'s' if len(failing) != 1 else ''} {'is' if len(failing) == 1 else 'are'} "
-            f"not met ({names}). The creator acknowledged "
-            f"{'it' if len(failing) == 1 else 'them'} with a reason; the brand approves or "
-            "asks for a revision.")
+    reason = f"Automatic approval is paused: {items} ({names})"
+    if side == "brand":
+        return (f"{reason}. {deal.creator.display_name} submitted without "
+                f"{'it' if n == 1 else 'them'} and said why (below). Nothing is approved "
+                "automatically: approve it yourself, or ask for a revision.")
+    if side == "creator":
+        return (f"{reason}. You submitted without {'it' if n == 1 else 'them'} and said why; "
+                f"{deal.brand.company_name} decides, nothing is approved automatically.")
+    return (f"{reason}. The creator submitted without {'it' if n == 1 else 'them'} and said "
+            "why; the brand approves or asks for a revision.")

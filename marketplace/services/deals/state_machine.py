@@ -490,11 +490,10 @@ def next_step(deal: Deal, viewer: User | None) -> str:
         text = {CREATOR: f"Create the content and submit it by {due}."}.get(
             side, f"{creator} is creating the content; due {due}.")
     elif state == S.SUBMITTED and deal.auto_approve_at is None:
-        text = {BRAND: "Review the submission: approve it or request a revision. It is not "
-                       "approved automatically because it misses a brief item (see the "
-                       "creator's reason below).",
-                CREATOR: f"Waiting for {brand} to review. Automatic approval is paused because "
-                         "the submission misses a brief item; the brand decides."}.get(
+        text = {BRAND: "Review the submission: approve it or request a revision (it misses a "
+                       "brief item, so it is not approved automatically).",
+                CREATOR: f"Waiting for {brand} to review (it misses a brief item, so it is not "
+                         "approved automatically)."}.get(
             side, f"Waiting for {brand} to review (automatic approval paused).")
     elif state == S.SUBMITTED:
         auto = _when(deal.auto_approve_at)
