@@ -516,3 +516,32 @@ def test_legacy_submission_without_stored_checks_is_checked_live(funded, creator
     db.session.expire_all()
     items = checklist(fresh(funded), db.session.get(Submission, sub.id))
     assert [(i.key, i.passed) for i in items] == [("disclosure", True), ("platform:tiktok", True)]
+
+
+def test_brief_edge_cases_store_cleanly(app_ctx, brand, creator):
+    """Tags differing only in case are one item; very long foreign hosts keep the stored
+    detail within its column (PostgreSQL enforces lengths)."""
+    campaign = factories.make_campaign(brand)
+    campaign.required_hashtags = "#Glow #glow #GLOW"
+    db.session.commit()
+    deal = make_deal(brand, creator, campaign=campaign, state="funded")
+    hosts = [f"https://{'a' * 60}{i}.{'b' * 60}.example/x" for i in range(5)]
+    perform(deal, "submit", creator.user, post_links=hosts, caption="#ad #glow",
+            acknowledgements={"platform:tiktok": "Preview links on our own servers."})
+    checks = fresh(deal).latest_submission.checks
+    assert [c.key for c in checks] == ["disclosure", "hashtag:#glow", "platform:tiktok"]
+    assert all(len(c.detail) <= 400 for c in checks)
+
+
+def test_next_step_says_when_auto_approval_waits(funded, brand, creator):
+    perform(funded, "submit", creator.user, post_links=[TIKTOK], caption="Serum",
+            acknowledgements={"disclosure": "Paid partnership label is on."})
+    from marketplace.services.deals.state_machine import next_step
+
+    deal = fresh(funded)
+    assert "not approved automatically" in next_step(deal, brand.user)
+    assert "not approved automatically" in next_step(deal, creator.user)
+    assert "soon" not in next_step(deal, creator.user)
+    plain = make_deal(brand, factories.make_creator(), state="submitted")
+    assert next_step(plain, brand.user) == ("Review the submission: approve it or request a "
+                                            "revision.")

@@ -87,6 +87,12 @@ def posting_platforms(deal: Deal) -> list[str]:
     return [p for p in dict.fromkeys(found) if p in PLATFORM_HOSTS]
 
 
+def _unique_ignoring_case(tokens: list[str]) -> list[str]:
+    """'#Glow #glow' is one requirement (contains_token ignores case; keys are lower-case)."""
+    seen: set[str] = set()
+    return [t for t in tokens if not (t.lower() in seen or seen.add(t.lower()))]
+
+
 def evaluate(deal: Deal, caption: str, post_links: Iterable[str]) -> list[CheckItem]:
     """One item per requirement of the campaign and the deal, checked against a caption and
     links (those of a stored version, or those being submitted)."""
@@ -101,11 +107,11 @@ def evaluate(deal: Deal, caption: str, post_links: Iterable[str]) -> list[CheckI
         items.append(CheckItem("disclosure", f"Disclosure “{disclosure}”", ok,
                                "Found in the caption." if ok else
                                f"Add “{disclosure}” to the caption{hint}."))
-    for tag in split_tags(campaign.required_hashtags, "#"):
+    for tag in _unique_ignoring_case(split_tags(campaign.required_hashtags, "#")):
         ok = contains_token(caption, tag)
         items.append(CheckItem(f"hashtag:{tag.lower()}", f"Hashtag {tag}", ok,
                                "Found in the caption." if ok else f"Add {tag} to the caption."))
-    for mention in split_tags(campaign.required_mentions, "@"):
+    for mention in _unique_ignoring_case(split_tags(campaign.required_mentions, "@")):
         ok = contains_token(caption, mention)
         items.append(CheckItem(f"mention:{mention.lower()}", f"Mention {mention}", ok,
                                "Found in the caption." if ok else
@@ -114,7 +120,7 @@ def evaluate(deal: Deal, caption: str, post_links: Iterable[str]) -> list[CheckI
         name = PLATFORMS.get(platform, platform)
         domains = " or ".join(PLATFORM_HOSTS[platform])
         matching = [url for url in links if on_platform(url, platform)]
-        others = sorted({host_of(url) for url in links if url not in matching} - {""})
+        others = sorted({host_of(url)[:60] for url in links if url not in matching} - {""})[:2]
         if matching:
             detail = f"{len(matching)} {name} link(s)."
         else:

@@ -351,8 +351,8 @@ def _apply_submit(ctx: _Context) -> None:
         caption=ctx.payload["caption"], notes=ctx.payload["notes"],
         draft_file=ctx.payload["draft_name"], draft_mimetype=ctx.payload["draft_mimetype"],
         created_at=ctx.now,
-        checks=[SubmissionCheck(position=i, key=c.key, label=c.label, passed=c.passed,
-                                detail=c.detail, acknowledgement=c.acknowledgement)
+        checks=[SubmissionCheck(position=i, key=c.key, label=c.label[:320], passed=c.passed,
+                                detail=c.detail[:400], acknowledgement=c.acknowledgement)
                 for i, c in enumerate(checks)]))
     deal.submitted_at = ctx.now
     if any(not c.passed for c in checks):
@@ -489,12 +489,15 @@ def next_step(deal: Deal, viewer: User | None) -> str:
     elif state == S.FUNDED:
         text = {CREATOR: f"Create the content and submit it by {due}."}.get(
             side, f"{creator} is creating the content; due {due}.")
-    elif state == S.SUBMITTED and deal.auto_approve_at is None:
+    elif state == S.SUBMITTED and deal.auto_approval_paused:
         text = {BRAND: "Review the submission: approve it or request a revision (it misses a "
                        "brief item, so it is not approved automatically).",
                 CREATOR: f"Waiting for {brand} to review (it misses a brief item, so it is not "
                          "approved automatically)."}.get(
             side, f"Waiting for {brand} to review (automatic approval paused).")
+    elif state == S.SUBMITTED and deal.auto_approve_at is None:
+        text = {BRAND: "Review the submission: approve it or request a revision."}.get(
+            side, f"Waiting for {brand} to review.")
     elif state == S.SUBMITTED:
         auto = _when(deal.auto_approve_at)
         text = {BRAND: f"Review the submission: approve it or request a revision before {auto}; "
