@@ -70,6 +70,8 @@ def load(env: dict | None = None) -> dict:
         "PAYOUT_ARRIVAL_DAYS": _int(env, "PAYOUT_ARRIVAL_DAYS", 2),
         # Absolute address of the site for links in e-mail (needed when jobs run from cron).
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
+        # Largest draft (video or image) a creator can upload with a submission.
+        "DRAFT_MAX_MB": _int(env, "DRAFT_MAX_MB", 100),
         # Payments (services/stripe_gateway.py). STRIPE_API_BASE points at the local Stripe in
         # development and tests; unset in production.
         "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY", "sk_test_local"),

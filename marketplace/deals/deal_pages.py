@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.access import creator_required
 from marketplace.deals import bp
@@ -25,13 +26,14 @@ from marketplace.deals.forms import (
     ExtendDueDateForm,
     NoteForm,
     SubmitWorkForm,
+    read_acknowledgements,
 )
 from marketplace.deals.helpers import (
     my_deal,
     refused,
     until,
 )
-from marketplace.extensions import db
+from marketplace.extensions import csrf, db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
     Deal,
@@ -42,10 +44,10 @@ from marketplace.models import (
     ThreadStatus,
 )
 from marketplace.models.deal import STATE_LABELS
+from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
-from marketplace.services.deals import reviews, schedule, timeline
+from marketplace.services.deals import history, reviews, schedule, timeline
 from marketplace.services.deals import state_machine as deals
-from marketplace.services.deals.checklist import checklist
 from marketplace.services.deals.parties import setting, side_of
 from marketplace.services.errors import DomainError
 
@@ -96,19 +98,43 @@ def detail(deal_id: int):
 
 
 @bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
+@csrf.exempt  # checked by SubmitWorkForm itself, after the upload limit below is raised
 @creator_required
 def submit_work(deal_id: int):
+    """The creator hands in a version: links, caption, notes, an optional draft, and a reason
+    for each brief item they submit without."""
     deal = my_deal(deal_id)
-    # This form may carry a large video: allow it here only, not app-wide.
-    request.max_content_length = setting("DEAL_UPLOAD_MAX_BYTES") + 1024 * 1024
-    form = SubmitWorkForm()
-    if form.validate_on_submit():
+    max_mb = setting("DRAFT_MAX_MB")
+    # This form may carry a large video: allow it here only, not app-wide (the app-wide CSRF
+    # check would read the body under the small limit first, hence the exemption above).
+    request.max_content_length = (max_mb + 1) * 1024 * 1024
+    try:
+        form = SubmitWorkForm()
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = _resubmit_form(deal)
+        form.draft.errors = [f"The draft is larger than {max_mb} MB. Upload a shorter or more "
+                             "compressed file."]
+        return _render_detail_with(deal, submit_form=form), 413
+    keys = [item.key for item in brief.requirements(deal)]
+    acknowledged = read_acknowledgements(request.form, keys)
+    problems: dict[str, str] = {}
+    attempt: dict[str, brief.CheckItem] = {}
+    if getattr(form, "csrf_token", None) is not None and form.csrf_token.errors:
+        flash("Your form expired or was not sent from this site. Reload the page and try "
+              "again.", "danger")
+    elif valid:
         draft = form.draft.data if form.draft.data and form.draft.data.filename else None
         links = [line.strip() for line in (form.post_links.data or "").splitlines()]
         try:
             deals.perform(deal, "submit", current_user, post_links=links,
                           caption=form.caption.data or "", notes=form.notes.data or "",
-                          draft=draft.stream if draft else None)
+                          draft=draft.stream if draft else None,
+                          keep_draft=bool(form.keep_draft.data), acknowledgements=acknowledged)
+        except brief.ChecklistIncomplete as exc:
+            problems = exc.problems  # shown beside each item, with what this attempt found
+            attempt = {item.key: item for item in brief.evaluate(
+                deal, (form.caption.data or "").strip(), [u for u in links if u])}
         except DomainError as exc:
             if not refused(form, exc):
                 flash(exc.message, "danger")
@@ -116,7 +142,19 @@ def submit_work(deal_id: int):
         else:
             flash("Submitted. The brand reviews it next.", "success")
             return redirect(url_for("deals.detail", deal_id=deal.id))
-    return _render_detail_with(deal, submit_form=form), 400
+    return _render_detail_with(deal, submit_form=form, acknowledged=acknowledged,
+                               ack_problems=problems, attempt=attempt), 400
+
+
+def _resubmit_form(deal: Deal) -> SubmitWorkForm:
+    """An empty submit form, or after a revision request one that starts from the previous
+    version (the draft file itself cannot be pre-filled: "keep the draft" reuses it)."""
+    previous = deal.latest_submission
+    if previous is None:
+        return SubmitWorkForm(formdata=None)
+    return SubmitWorkForm(formdata=None, data={
+        "post_links": "\n".join(previous.post_links), "caption": previous.caption,
+        "notes": previous.notes, "keep_draft": True})
 
 
 def _my_review_at(deal: Deal, side: Side | None):
@@ -129,17 +167,28 @@ def _my_review_at(deal: Deal, side: Side | None):
 
 def _render_detail_with(deal: Deal, **forms):
     side = side_of(current_user, deal.brand_id, deal.creator_id)
-    submission = deal.latest_submission
+    _load_history(deal)
     other = deal.creator.user if side == Side.BRAND else deal.brand.user
     next_step = deals.next_step_for(deal, current_user)
+    versions = history.versions(deal)
+    latest = versions[0] if versions else None
     context = dict(
-        deal=deal, side=side, submission=submission, checklist=checklist(deal, submission),
+        deal=deal, side=side, submission=deal.latest_submission, versions=versions,
+        checklist=versions[0].checks if versions else brief.requirements(deal),
+        requirements=brief.requirements(deal), ack_problems={},
+        # A resubmission starts from the previous version: its results and reasons.
+        attempt={item.key: item for item in latest.checks} if latest else {},
+        acknowledged={item.key: item.acknowledgement for item in latest.failing}
+        if latest else {},
+        revision_request=history.latest_revision_request(deal),
+        paused_reason=brief.auto_approval_paused_reason(deal, side),
+        draft_max_mb=setting("DRAFT_MAX_MB"),
         next=next_step, next_step=next_step.text,
         tracker=schedule.tracker(deal, reviewed_at=_my_review_at(deal, side)),
         timeline=timeline.entries(deal), extend_form=ExtendDueDateForm(formdata=None),
         allowed={a.value for a in deals.allowed_actions(deal, current_user)},
-        submit_form=SubmitWorkForm(formdata=None), note_form=NoteForm(formdata=None),
-        response_form=DisputeResponseForm(formdata=None), form=EmptyForm(),
+        submit_form=_resubmit_form(deal), note_form=NoteForm(formdata=None),
+        response_form=DisputeResponseForm(formdata=None), form=EmptyForm(formdata=None),
         conversation_url=(url_for("messages.conversation_with", user_id=other.id)
                           if side in (Side.BRAND, Side.CREATOR) else None),
         funding_deadline=schedule.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
@@ -147,6 +196,16 @@ def _render_detail_with(deal: Deal, **forms):
         until=until)
     context.update(forms)
     return render_template("deals/detail.html", **context)
+
+
+def _load_history(deal: Deal) -> None:
+    """Every version with its checks, and the events, in three queries however many
+    versions there are (the page lists them all: at most revisions_included + 1)."""
+    db.session.execute(
+        select(Deal).where(Deal.id == deal.id)
+        .options(selectinload(Deal.submissions).selectinload(Submission.checks),
+                 selectinload(Deal.events))
+    ).scalar_one()
 
 
 @bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])

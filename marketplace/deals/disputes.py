@@ -27,6 +27,7 @@ from marketplace.extensions import db
 from marketplace.models import (
     Deal,
     DealState,
+    Submission,
 )
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.checklist import checklist
@@ -39,7 +40,7 @@ def disputes():
     query = (select(Deal).where(Deal.state == DealState.DISPUTED)
              .options(selectinload(Deal.dispute), selectinload(Deal.campaign),
                       selectinload(Deal.brand), selectinload(Deal.creator),
-                      selectinload(Deal.submissions))
+                      selectinload(Deal.submissions).selectinload(Submission.checks))
              .order_by(Deal.disputed_at))
     page = db.paginate(query, page=request.args.get("page", 1, type=int),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)

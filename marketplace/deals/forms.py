@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import MultiDict
 from wtforms import (
+    BooleanField,
     FieldList,
     Form,
     FormField,
@@ -94,6 +96,18 @@ class SubmitWorkForm(FlaskForm):
     notes = TextAreaField("Notes for the brand (optional)", validators=[Optional()])
     draft = FileField("Draft file (optional)", description="MP4, MOV, WebM video or PNG, "
                       "JPEG, WebP image.")
+    keep_draft = BooleanField("Keep the draft of the previous version", default=True)
+
+
+# One "Submit without it" box and one reason per brief item, named by the item's key. Only the
+# keys of the deal's own checklist are read back, so unknown fields have no effect.
+ACK_FIELD, REASON_FIELD = "ack-", "ack-reason-"
+
+
+def read_acknowledgements(formdata: MultiDict, keys: list[str]) -> dict[str, str]:
+    """{item key: reason} for each ticked item (the reason may be empty: the service says so)."""
+    return {key: formdata.get(REASON_FIELD + key, "") for key in keys
+            if formdata.get(ACK_FIELD + key)}
 
 
 class NoteForm(FlaskForm):

@@ -31,6 +31,7 @@ from marketplace.models import (
 from marketplace.services import payments
 from marketplace.services.deals import applications, offers, reviews
 from marketplace.services.deals import state_machine as deals
+from marketplace.services.deals.checklist import posting_platforms
 from marketplace.services.errors import DomainError
 from marketplace.services.payments import stripe_gateway as gateway
 
@@ -97,6 +98,15 @@ def _draft(campaign: Campaign, creator: CreatorProfile, take: int) -> io.BytesIO
     return out
 
 
+def _post_links(deal: Deal) -> list[str]:
+    """One published post per platform the deal pays for (the brief checklist wants them)."""
+    handle = deal.creator.handle
+    links = {"tiktok": f"https://www.tiktok.com/@{handle}/video/{deal.id}",
+             "instagram": f"https://www.instagram.com/reel/{handle}{deal.id}/",
+             "youtube": f"https://www.youtube.com/shorts/{handle}{deal.id}"}
+    return [links[p] for p in posting_platforms(deal)] or [links["tiktok"]]
+
+
 def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSeed:
     """Negotiations and deals in every state of the deal state machine for the demo brand and
     for the demo creator (with each other where one active deal per campaign allows, else
@@ -150,7 +160,7 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
         creator, campaign = deal.creator, deal.campaign
         return deals.perform(
             deal, "submit", creator.user,
-            post_links=[f"https://www.tiktok.com/@{creator.handle}/video/{deal.id}{take}"],
+            post_links=_post_links(deal),
             caption=_caption(campaign),
             notes="Draft cut, happy to tweak." if take == 1 else "New hook as asked.",
             draft=_draft(campaign, creator, take) if draft else None)

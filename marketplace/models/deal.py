@@ -146,6 +146,14 @@ class Deal(db.Model):
         return self.submissions[-1] if self.submissions else None
 
     @property
+    def auto_approval_paused(self) -> bool:
+        """A submitted deal whose latest version misses a brief item (acknowledged by the
+        creator) waits for the brand: `auto_approve_at` stays empty until it passes."""
+        latest = self.latest_submission
+        return (self.state == DealState.SUBMITTED and self.auto_approve_at is None
+                and latest is not None and bool(latest.failing_checks))
+
+    @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
 
@@ -203,6 +211,39 @@ class Submission(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     deal: Mapped[Deal] = relationship(back_populates="submissions")
+    checks: Mapped[list[SubmissionCheck]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan",
+        order_by="SubmissionCheck.position")
+
+    @property
+    def failing_checks(self) -> list[SubmissionCheck]:
+        return [check for check in self.checks if not check.passed]
+
+
+class SubmissionCheck(db.Model):
+    """One brief item as it was checked when the version was submitted (frozen, like the
+    deal's terms: a later edit of the campaign does not rewrite what was delivered). A failing
+    item is only ever stored with the creator's acknowledgement and reason."""
+
+    __tablename__ = "deal_submission_checks"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "key"),
+        CheckConstraint("passed OR acknowledgement <> ''", name="failing_item_acknowledged"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("deal_submissions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    # Stable name of the requirement, e.g. "disclosure", "hashtag:#glow", "platform:tiktok".
+    key: Mapped[str] = mapped_column(String(320))
+    label: Mapped[str] = mapped_column(String(320))
+    passed: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str] = mapped_column(String(400), default="")
+    # The creator's reason for submitting without this item ("" when it passed).
+    acknowledgement: Mapped[str] = mapped_column(String(300), default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="checks")
 
 
 class DisputeOutcome(enum.StrEnum):

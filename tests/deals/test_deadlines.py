@@ -61,7 +61,8 @@ def test_auto_approve_default_is_three_days(app_ctx):
     brand, creator = factories.make_brand(), factories.make_creator()
     deal = make_deal(brand, creator, state="funded")
     from marketplace.services.deals import state_machine as deals
-    deals.perform(deal, "submit", creator.user, post_links=["https://x.com/a"], caption="#ad")
+    deals.perform(deal, "submit", creator.user, post_links=["https://www.tiktok.com/@a/video/1"],
+                  caption="#ad")
     assert deal.auto_approve_at - deal.submitted_at == timedelta(days=3)
     assert deal_jobs.run_all(deal.submitted_at + timedelta(days=2))["auto_approved"] == 0
     assert deal_jobs.run_all(deal.submitted_at + timedelta(days=3))["auto_approved"] == 1

@@ -369,7 +369,7 @@ def test_submit_with_draft_and_serve_only_to_parties(funded, creator_client, bra
     ({"draft": (io.BytesIO(b""), "empty.png")}, b"empty"),
 ])
 def test_submit_bad_input(funded, creator_client, data, message):
-    form = {"post_links": "https://x.com/a", "caption": "ok #ad", **data}
+    form = {"post_links": "https://www.tiktok.com/@me/video/1", "caption": "ok #ad", **data}
     response = creator_client.post(f"/deals/{funded.id}/submit", data=form,
                                    content_type="multipart/form-data")
     assert response.status_code == 400
@@ -380,17 +380,18 @@ def test_submit_bad_input(funded, creator_client, data, message):
 
 
 def test_upload_size_limit(make_app):
-    app = make_app(DEAL_UPLOAD_MAX_BYTES=1000)
+    app = make_app(DRAFT_MAX_MB=1)
     with app.app_context():
         deal = make_deal(state="funded")
         c = app.test_client()
         c.post("/auth/login", data={"email": deal.creator.user.email,
                                     "password": factories.PASSWORD})
         response = c.post(f"/deals/{deal.id}/submit", data={
-            "post_links": "https://x.com/a", "caption": "ok",
-            "draft": (io.BytesIO(PNG + b"\x00" * 2000), "a.png")},
+            "post_links": "https://www.tiktok.com/@me/video/1", "caption": "ok #ad",
+            "draft": (io.BytesIO(PNG + b"\x00" * (1024 * 1024)), "a.png")},
             content_type="multipart/form-data")
         assert response.status_code in (400, 413)
+        assert b"larger than 1 MB" in response.data
         assert db.session.scalar(select(func.count()).select_from(Submission)) == 0
         db.session.remove()
 

@@ -28,11 +28,13 @@ def test_full_happy_path_records_timeline_and_completion(two):
     brand, creator = two
     deal = make_deal(brand, creator)
     perform(deal, "fund", None)
-    perform(deal, "submit", creator.user, post_links=["https://x.com/a"], caption="Hi #ad")
+    perform(deal, "submit", creator.user, post_links=["https://www.tiktok.com/@me/video/1"],
+            caption="Hi #ad")
     assert deal.auto_approve_at is not None and deal.submitted_at is not None
     perform(deal, "request_revision", brand.user, note="Please add the discount code.")
     assert deal.revisions_used == 1 and deal.auto_approve_at is None
-    perform(deal, "submit", creator.user, post_links=["https://x.com/b"], caption="Code X #ad")
+    perform(deal, "submit", creator.user, post_links=["https://vm.tiktok.com/ZM2"],
+            caption="Code X #ad")
     perform(deal, "approve", brand.user)
     perform(deal, "release", None)
     perform(deal, "complete", None)
@@ -214,10 +216,12 @@ def test_checklist_pass_and_fail(two):
     campaign.required_mentions = "@glowco"
     db.session.commit()
     deal = make_deal(brand, creator, campaign=campaign, state="funded")
-    perform(deal, "submit", creator.user, post_links=["https://x.com/a"],
-            caption="Morning routine with @GlowCo #glow #ad")
+    perform(deal, "submit", creator.user, post_links=["https://www.tiktok.com/@me/video/1"],
+            caption="Morning routine with @GlowCo #glow #ad",
+            acknowledgements={"hashtag:#spf": "The SPF tag is in the first comment."})
     items = {i.label: i.passed for i in checklist(deal, deal.latest_submission)}
     assert items == {"Disclosure “#ad”": True, "Hashtag #glow": True, "Hashtag #spf": False,
-                     "Mention @glowco": True, "Post links": True}
+                     "Mention @glowco": True, "TikTok post link": True}
     failing = [i for i in checklist(deal, deal.latest_submission) if not i.passed]
     assert failing[0].detail == "Add #spf to the caption."
+    assert failing[0].acknowledgement == "The SPF tag is in the first comment."

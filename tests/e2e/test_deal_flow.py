@@ -85,6 +85,13 @@ def test_brand_and_creator_close_a_deal(e2e_app, stripe_server, new_context, pag
     creator.get_by_label("Caption").fill("My new morning step #glowlab")
     shot(creator, "deal-07-submit-form")
     creator.get_by_role("button", name="Submit").click()
+    # No #ad: refused until the creator fixes it or says why they submit without it.
+    disclosure = creator.locator("#brief-checklist-form li").filter(has_text="Disclosure")
+    expect(disclosure).to_contain_text("Add “#ad” to the caption")
+    disclosure.get_by_label("Submit without it").check()
+    disclosure.get_by_placeholder(re.compile("Why?")).fill("Draft for review; #ad goes in "
+                                                           "when I post.")
+    creator.get_by_role("button", name="Submit").click()
     expect(flash(creator, "Submitted. The brand reviews it next.")).to_be_visible()
 
     brand.goto(f"/deals/{deal_id}")

@@ -13,6 +13,11 @@ from flask import current_app
 from marketplace.services.errors import DomainError
 
 CHUNK = 1024 * 1024
+HEAD = 64
+# ISO base media "major brands" of MP4 video (HEIF/AVIF images share the container: refused).
+MP4_BRANDS = frozenset({b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42",
+                        b"avc1", b"M4V ", b"M4VH", b"M4VP", b"dash", b"MSNV", b"3gp4",
+                        b"3gp5", b"3gp6"})
 NAME_RE = re.compile(r"^[0-9a-f]{32}\.(mp4|mov|webm|png|jpg|webp)$")
 ALLOWED_TEXT = "an MP4, MOV or WebM video, or a PNG, JPEG or WebP image"
 
@@ -25,10 +30,14 @@ def sniff(head: bytes) -> tuple[str, str] | None:
         return "jpg", "image/jpeg"
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "webp", "image/webp"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "webm", "video/webm"
+    if head.startswith(b"\x1a\x45\xdf\xa3") and b"webm" in head[:HEAD]:
+        return "webm", "video/webm"  # EBML with DocType "webm" (not any Matroska file)
     if head[4:8] == b"ftyp":
-        return ("mov", "video/quicktime") if head[8:12] == b"qt  " else ("mp4", "video/mp4")
+        brand = head[8:12]
+        if brand == b"qt  ":
+            return "mov", "video/quicktime"
+        if brand in MP4_BRANDS:
+            return "mp4", "video/mp4"
     return None
 
 
@@ -40,7 +49,7 @@ def upload_dir() -> Path:
 
 def store_draft(stream: BinaryIO, max_bytes: int) -> tuple[str, str]:
     """Validate and save an upload; return (stored name, mimetype). DomainError on bad files."""
-    head = stream.read(16)
+    head = stream.read(HEAD)
     if not head:
         raise DomainError("The file is empty.", field="draft")
     kind = sniff(head)

@@ -25,10 +25,11 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import Deal, DealEvent, DealState, Dispute, Side, Submission, User
-from marketplace.models.deal import DisputeOutcome
+from marketplace.models.deal import DisputeOutcome, SubmissionCheck
 from marketplace.models.payment import PayoutAccount
 from marketplace.models.review import Review
 from marketplace.money import format_money
+from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
 from marketplace.services.deals import schedule
 from marketplace.services.deals.parties import now_or, setting, side_of
@@ -237,13 +238,27 @@ def _guard_submit(ctx: _Context) -> None:
     notes = (ctx.payload.get("notes") or "").strip()
     if len(notes) > NOTES_MAX:
         raise DomainError(f"Keep notes under {NOTES_MAX} characters.", field="notes")
-    ctx.payload.update(post_links=list(dict.fromkeys(links)), caption=caption, notes=notes)
+    links = list(dict.fromkeys(links))
+    # Every failing brief item is fixed or acknowledged with a reason, or nothing is stored.
+    checks = brief.apply_acknowledgements(brief.evaluate(ctx.deal, caption, links),
+                                          ctx.payload.get("acknowledgements"))
+    ctx.payload.update(post_links=links, caption=caption, notes=notes, checks=checks)
     draft = ctx.payload.get("draft")
     ctx.payload["draft_name"] = ctx.payload["draft_mimetype"] = None
     if draft is not None:
-        name, mimetype = deal_files.store_draft(draft, setting("DEAL_UPLOAD_MAX_BYTES"))
+        name, mimetype = deal_files.store_draft(draft, setting("DRAFT_MAX_MB") * 1024 * 1024)
         ctx.payload.update(draft_name=name, draft_mimetype=mimetype)
         ctx.cleanup.append(lambda: deal_files.remove_draft(name))
+    elif ctx.payload.get("keep_draft"):
+        previous = _latest_submission(ctx.deal)
+        if previous is not None and deal_files.draft_path(previous.draft_file or ""):
+            ctx.payload.update(draft_name=previous.draft_file,
+                               draft_mimetype=previous.draft_mimetype)
+
+
+def _latest_submission(deal: Deal) -> Submission | None:
+    return db.session.scalar(select(Submission).where(Submission.deal_id == deal.id)
+                             .order_by(Submission.number.desc()).limit(1))
 
 
 def _guard_request_revision(ctx: _Context) -> None:
@@ -258,6 +273,10 @@ def _guard_request_revision(ctx: _Context) -> None:
 
 
 def _guard_auto_approve(ctx: _Context) -> None:
+    latest = _latest_submission(ctx.deal)
+    if latest is not None and latest.failing_checks:
+        raise InvalidTransition("Automatic approval is paused: the submission misses a brief "
+                                "item, so the brand decides.")
     due = ctx.deal.auto_approve_at
     if due is None or ctx.now < due:
         raise InvalidTransition("This submission is not due for automatic approval yet.")
@@ -366,13 +385,22 @@ def _apply_submit(ctx: _Context) -> None:
     deal = ctx.deal
     number = (db.session.scalar(select(func.max(Submission.number))
                                 .where(Submission.deal_id == deal.id)) or 0) + 1
+    checks: list[brief.CheckItem] = ctx.payload["checks"]
     db.session.add(Submission(
         deal_id=deal.id, number=number, post_links=ctx.payload["post_links"],
         caption=ctx.payload["caption"], notes=ctx.payload["notes"],
         draft_file=ctx.payload["draft_name"], draft_mimetype=ctx.payload["draft_mimetype"],
-        created_at=ctx.now))
+        created_at=ctx.now,
+        checks=[SubmissionCheck(position=i, key=c.key, label=c.label[:320], passed=c.passed,
+                                detail=c.detail[:400], acknowledgement=c.acknowledgement)
+                for i, c in enumerate(checks)]))
     deal.submitted_at = ctx.now
-    deal.auto_approve_at = schedule.auto_approve_after(ctx.now)
+    if any(not c.passed for c in checks):
+        # The brand decides: no date is set, so neither the sweeper nor any page promises one.
+        deal.auto_approve_at = None
+        ctx.note = brief.pause_summary(checks)
+    else:
+        deal.auto_approve_at = schedule.auto_approve_after(ctx.now)
 
 
 def _apply_request_revision(ctx: _Context) -> None:
@@ -585,6 +613,13 @@ def next_step_for(deal: Deal, viewer: User | None, now: datetime | None = None) 
             side, NextStep(brand, f"Waiting for {brand} to fund the deal by {when}.", deadline))
     elif state in (S.FUNDED, S.REVISION_REQUESTED):
         step = _content_step(deal, side, now)
+    elif state == S.SUBMITTED and deal.auto_approval_paused:
+        step = {BRAND: NextStep("You", "Review the submission: approve it or request a revision "
+                                "(it misses a brief item, so it is not approved automatically).",
+                                None, "review"),
+                CREATOR: NextStep(brand, f"Waiting for {brand} to review (it misses a brief "
+                                  "item, so it is not approved automatically).")}.get(
+            side, NextStep(brand, f"Waiting for {brand} to review (automatic approval paused)."))
     elif state == S.SUBMITTED:
         review_by = schedule.review_by(deal)
         auto = schedule.format_when(review_by) if review_by else "soon"
