@@ -5,17 +5,58 @@ from __future__ import annotations
 
 import os
 import uuid
+from functools import partial
 
 import pytest
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
 
 from marketplace import create_app
 from marketplace.extensions import db, limiter
+from marketplace.models import user as user_module
 from tests import factories
 
 PASSWORD = factories.PASSWORD
+
+# Cheap password hashes for the users tests create (factories and sign-up forms alike). The
+# log-in form still checks them with werkzeug's check_password_hash, which reads the method
+# from the stored hash; only the work factor differs from production's scrypt (~0.15 s per
+# hash, which made hashing ~40% of the suite's time). The demo data of marketplace.seed and
+# the browser tests (tests/e2e overrides the fixture below) keep the real scrypt hashes.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(user_module, "generate_password_hash",
+                   partial(generate_password_hash, method=CHEAP_PASSWORD_HASH))
+        yield
+
+
+class _TemplateBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole session (one per xdist worker).
+
+    Every test builds a new app, hence a new Jinja environment that would otherwise lex, parse
+    and compile each template again (about a quarter of the suite's time). Jinja checks each
+    entry against a checksum of the template's source, so an edited template is recompiled."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _TemplateBytecode()
 
 
 def _postgres_database(url: str):
@@ -105,6 +146,7 @@ def make_app(_schema, tmp_path):
     def factory(**overrides):
         app = create_app({**_test_config(_schema, tmp_path), **overrides})
         app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
         limiter.reset()
         apps.append(app)
         return app
