@@ -5,6 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Passes 1 and 2 run in parallel (pytest-xdist): one process per core, each with its own
+# database and local Stripe. `make test TEST_WORKERS=0` runs them in one process.
+TEST_WORKERS ?= auto
+XDIST  := -n $(TEST_WORKERS) --dist worksteal
 FLASK  := $(BIN)/flask --app wsgi
 
 .PHONY: install run test test-sqlite test-postgres test-e2e lint chromium seed clean
@@ -37,9 +41,9 @@ lint: install
 
 test: install chromium lint
 	@echo "== pass 1/3: SQLite =="
-	$(BIN)/pytest --ignore=tests/e2e
+	$(BIN)/pytest $(XDIST) --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest --ignore=tests/e2e --ignore=tests/matching/engine
+	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest $(XDIST) --ignore=tests/e2e --ignore=tests/matching/engine
 	@echo "== pass 3/3: browser (Chromium) =="
 	$(BIN)/pytest tests/e2e --screenshot only-on-failure --output test-results/playwright
 

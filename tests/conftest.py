@@ -4,18 +4,100 @@ TEST_DATABASE_URL points at one), a client, and logged-in users of each role."""
 from __future__ import annotations
 
 import os
+import sqlite3
 import uuid
+from functools import partial
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from jinja2 import BytecodeCache
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from werkzeug.routing import Rule
+from werkzeug.security import generate_password_hash
 
 from marketplace import create_app
 from marketplace.extensions import db, limiter
+from marketplace.models import user as user_module
 from tests.support import factories
 
 PASSWORD = factories.PASSWORD
+
+# Cheap password hashes for the users tests create (factories and sign-up forms alike). The
+# log-in form still checks them with werkzeug's check_password_hash, which reads the method
+# from the stored hash; only the work factor differs from production's scrypt (~0.15 s per
+# hash, which made hashing ~40% of the suite's time). The demo data of marketplace.seed and
+# the browser tests (tests/e2e overrides the fixture below) keep the real scrypt hashes.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(user_module, "generate_password_hash",
+                   partial(generate_password_hash, method=CHEAP_PASSWORD_HASH))
+        yield
+
+
+def _sqlite_synchronous_off(dbapi_connection, _record) -> None:
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous=OFF")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_without_fsync():
+    """Test databases need no crash safety: SQLite files are written without fsync (as
+    tests/test_deal_state_machine.py already did). Each commit otherwise waits for the disk,
+    2-15 ms here, and the suite commits tens of thousands of times. Transactions, locking and
+    what is read back are unchanged."""
+    event.listen(Engine, "connect", _sqlite_synchronous_off)
+    yield
+    event.remove(Engine, "connect", _sqlite_synchronous_off)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_url_builders():
+    """Every test's new app compiles a URL builder for each of its ~70 routes (werkzeug
+    generates and compiles Python source per rule: ~90% of create_app's 55 ms). A builder is a
+    plain function of (rule, values); for rules without defaults its code depends only on the
+    rule's text and parsed parts, so apps of a session reuse the one compiled for an equal
+    rule. Rules with defaults are compiled as usual."""
+    original = Rule._compile_builder
+    builders: dict = {}
+
+    def compile_builder(self, append_unknown: bool = True):
+        if self.defaults:
+            return original(self, append_unknown)
+        key = (self.rule, tuple(self._trace), append_unknown)
+        if key not in builders:
+            builders[key] = original(self, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Rule, "_compile_builder", compile_builder)
+        yield
+
+
+class _TemplateBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole session (one per xdist worker).
+
+    Every test builds a new app, hence a new Jinja environment that would otherwise lex, parse
+    and compile each template again (about a quarter of the suite's time). Jinja checks each
+    entry against a checksum of the template's source, so an edited template is recompiled."""
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket):
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_BYTECODE = _TemplateBytecode()
 
 
 def _postgres_database(url: str):
@@ -26,6 +108,9 @@ def _postgres_database(url: str):
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+            # A throw-away database needs no crash safety: commits return without waiting for
+            # the WAL to reach the disk (locks, constraints and isolation are unchanged).
+            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     except Exception as exc:  # server down or unreachable
         admin.dispose()
         if os.environ.get("CI") == "true":
@@ -77,14 +162,27 @@ def _test_config(database_url: str, instance) -> dict:
     }
 
 
+# The sequences that TRUNCATE ... RESTART IDENTITY would restart: those owned by (serial) or
+# part of (identity) a column of the given tables; each goes back to its start value.
+_RESTART_SEQUENCES = text("""
+    SELECT setval(s.seqrelid, s.seqstart, false)
+    FROM pg_sequence s
+    JOIN pg_depend d ON d.objid = s.seqrelid AND d.classid = 'pg_class'::regclass
+     AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+    WHERE d.refobjid = ANY(CAST(:tables AS regclass[]))
+""")
+
+
 def _clear_tables() -> None:
+    """Empty every table (children first) and, on PostgreSQL, restart the id sequences, so each
+    test starts from ids 1, 2, ... on both backends. On PostgreSQL this is DELETE, not TRUNCATE:
+    TRUNCATE swaps the files of all 36 tables (~1 s a test on a busy disk), DELETE of a
+    test's few rows takes milliseconds."""
     tables = list(reversed(db.metadata.sorted_tables))
+    for table in tables:
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+        db.session.execute(_RESTART_SEQUENCES, {"tables": [f'"{t.name}"' for t in tables]})
     db.session.commit()
 
 
@@ -105,6 +203,7 @@ def make_app(_schema, tmp_path):
     def factory(**overrides):
         app = create_app({**_test_config(_schema, tmp_path), **overrides})
         app.test_client_class = IsolatedClient
+        app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
         limiter.reset()
         apps.append(app)
         return app

@@ -40,6 +40,12 @@ def _chromium_path() -> str:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes():
+    """Overrides the root conftest's: people log in here, so passwords get production's hash."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": _chromium_path(),

@@ -620,9 +620,13 @@ def next_step_for(deal: Deal, viewer: User | None, now: datetime | None = None) 
                 CREATOR: NextStep(brand, f"Waiting for {brand} to review (it misses a brief "
                                   "item, so it is not approved automatically).")}.get(
             side, NextStep(brand, f"Waiting for {brand} to review (automatic approval paused)."))
+    elif state == S.SUBMITTED and schedule.review_by(deal) is None:
+        step = {BRAND: NextStep("You", "Review the submission: approve it or request a revision.",
+                                None, "review")}.get(
+            side, NextStep(brand, f"Waiting for {brand} to review."))
     elif state == S.SUBMITTED:
         review_by = schedule.review_by(deal)
-        auto = schedule.format_when(review_by) if review_by else "soon"
+        auto = schedule.format_when(review_by)
         step = {BRAND: NextStep("You", f"Review the submission: approve it or request a revision "
                                 f"by {auto}. After that it is approved automatically and the "
                                 f"payment is released to {creator}.", review_by, "review"),
