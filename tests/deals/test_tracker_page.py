@@ -174,6 +174,8 @@ def test_completed_offers_leave_a_review_until_reviewed_or_closed(app_ctx, brand
         assert "Leave a review" in b and f'href="/deals/{deal.id}/review"' in b
         assert f"by {closes}" in text(b)
         assert f"By {closes}" in text(step_html(html, "reviewed"))
+        review_page = client.get(f"/deals/{deal.id}/review").get_data(as_text=True)
+        assert f"Reviews close on {closes}." in review_page  # the same date everywhere
     reviews.write_review(deal, brand.user, 5, "Lovely work.")
     html = page(brand_client, deal)
     assert "Leave a review" not in banner(html) and "You reviewed this deal" in banner(html)

@@ -244,3 +244,23 @@ def test_marking_read_costs_one_update_and_none_when_nothing_points_here(app_ctx
     notifications.notify(creator.user, "deal_funded", "Start", f"/deals/{deal.id}")
     assert len(updates_during(f"/deals/{deal.id}")) == 1
     assert notifications.unread_count(creator.user) == 0
+
+
+def test_cron_job_without_a_request_links_with_public_url(make_app, sent):
+    """`flask deals run-jobs` runs from cron: no request, no SERVER_NAME. Links must still be
+    the exact page, absolute, on the public address."""
+    cron = make_app(SERVER_NAME=None, PUBLIC_URL="https://duet.example/",
+                    MAIL_SERVER="127.0.0.1", MAIL_PORT=sent["port"], MAIL_ENABLED=True,
+                    MAIL_SUPPRESS_SEND=False)
+    with cron.app_context():
+        from tests.support import factories
+        brand, creator = factories.make_brand(), factories.make_creator()
+        deal = make_deal(brand, creator, state="funded", content_due=date.today() - DAY)
+        result = cron.test_cli_runner().invoke(args=["deals", "run-jobs"])
+        assert result.exit_code == 0 and "late reminders: 1" in result.output
+        [note] = notes_for(creator.user)
+        assert note.url == f"/deals/{deal.id}"
+        plain, html = parts(mails_to(sent, creator.user)[0])
+        assert f"https://duet.example/deals/{deal.id}\n" in plain
+        assert f'href="https://duet.example/deals/{deal.id}"' in html
+        db.session.remove()

@@ -33,6 +33,7 @@ from marketplace.models.application import UNDECIDED
 from marketplace.models.deal import CLOSED_STATES
 from marketplace.money import format_money
 from marketplace.services.deals.parties import brand_of, now_or, party_side, setting
+from marketplace.services.deals.schedule import format_when
 from marketplace.services.errors import Conflict, DomainError, InvalidTransition, NotAllowed
 from marketplace.services.matching import outcome_log as match_log
 from marketplace.signals import deal_event
@@ -378,7 +379,7 @@ def term_rows(version: OfferVersion) -> list[tuple[str, str]]:
     return [
         ("Price", format_money(version.price_cents, version.currency)),
         ("Deliverables", _deliverables_display(version.deliverables)),
-        ("Content due", version.content_due.strftime("%d %b %Y")),
+        ("Content due", format_when(version.content_due)),
         ("Usage rights", taxonomy.USAGE_RIGHTS.get(version.usage_rights, version.usage_rights)),
         ("Revisions included", str(version.revisions_included)),
     ]
