@@ -40,7 +40,7 @@ def _brand_dashboard():
                            counts=panels.campaign_counts(brand),
                            campaigns=panels.recent_campaigns(brand),
                            overview=deal_panels.brand_overview(brand, now),
-                           overview_today=now.date(), overview_month=now.strftime("%B %Y"),
+                           overview_month=now.strftime("%B %Y"),
                            worked_with=library.creators_worked_with(brand),
                            step_labels=STATE_LABELS, step_badges=STATE_BADGES)
 
@@ -54,7 +54,7 @@ def _creator_dashboard():
         for_you = recommendations.campaigns_for(profile, k=5)
     overview = deal_panels.creator_overview(profile) if profile is not None else None
     return render_template("main/creator_dashboard.html", profile=profile, score=score,
-                           for_you=for_you, overview=overview, today=now_or(None).date(),
+                           for_you=for_you, overview=overview,
                            todos=panels.todos(score.missing), niches=niches,
                            campaigns=panels.open_campaigns_in_niches(niches))
 

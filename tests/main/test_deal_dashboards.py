@@ -19,6 +19,7 @@ from marketplace.models import (
     PayoutAccount,
 )
 from marketplace.services import payments
+from marketplace.services.deals import schedule
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.dashboard import spend_this_month
 from tests.payments.conftest import stripe_base, stripe_server  # noqa: F401  (fixtures)
@@ -88,7 +89,7 @@ def test_brand_sees_what_waits_on_them_with_due_dates(app_ctx, brand, brand_clie
     html = brand_client.get("/dashboard").get_data(as_text=True)
     assert actions(html) == [("review", review.id), ("fund", fund.id), ("dispute", answer.id),
                              ("cancel", cancel.id)]  # soonest due first, no deadline last
-    assert f"Due {deals.funding_deadline(fund):{WHEN}}" in plain(html)
+    assert f"Due {schedule.funding_deadline(fund):{WHEN}}" in plain(html)
     assert f"Due {review.auto_approve_at:{WHEN}}" in plain(html)
     assert f'href="/deals/{fund.id}/pay">Fund</a>' in html
     assert f'href="/deals/{review.id}">Review</a>' in html
@@ -188,7 +189,7 @@ def test_creator_sees_what_waits_on_them_and_upcoming_dates(app_ctx, creator, cr
     upcoming = [int(d) for d in re.findall(r'upcoming-item" data-deal="(\d+)"', html)]
     assert upcoming[:3] == [late.id, reviewed.id, revise.id]
     assert waiting.id in upcoming and answer.id not in upcoming
-    assert f"Brand funds by {deals.funding_deadline(waiting):{WHEN}}" in plain(html)
+    assert f"Brand funds by {schedule.funding_deadline(waiting):{WHEN}}" in plain(html)
     assert f"Approved automatically by {reviewed.auto_approve_at:{WHEN}}" in plain(html)
 
 

@@ -2,14 +2,14 @@
 date), deals per step, this month's spend, a creator's earnings. Each function runs a fixed
 number of queries whatever the number of deals (the dashboards' query budget tests hold it).
 
-Dates come from the deal's own sources through `due_date` (the one place to point at a
-shared schedule module later); money is integer cents per currency.
+Dates come from the deal's schedule (services/deals/schedule.py) through `due_date`; money
+is integer cents per currency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -18,7 +18,7 @@ from marketplace.extensions import db
 from marketplace.models import BrandProfile, CreatorProfile, Deal, DealState, Side
 from marketplace.models.deal import CLOSED_STATES
 from marketplace.models.payment import LedgerEntry, LedgerKind, Payment, PaymentStatus, Transfer
-from marketplace.services.deals import state_machine
+from marketplace.services.deals import schedule
 from marketplace.services.payments import fee_breakdown, payout_account
 
 S = DealState
@@ -49,11 +49,12 @@ STEP_ACTION: dict[DealState, str] = {S.AGREED: "fund", S.SUBMITTED: "review",
 
 
 def due_date(deal: Deal, action: str | None) -> datetime | date | None:
-    """THE due date shown for an action on a deal (None: no deadline)."""
+    """The due date shown for an action on a deal, from the schedule (None: no deadline).
+    Content is due on a calendar date (by the end of that day, UTC)."""
     if action == "fund":
-        return state_machine.funding_deadline(deal)
+        return schedule.funding_deadline(deal)
     if action == "review":
-        return deal.auto_approve_at
+        return schedule.review_by(deal)
     if action in ("submit", "revise"):
         return deal.content_due
     return None
@@ -87,12 +88,11 @@ class UpcomingDate:
 
 
 def _sort_key(item) -> tuple:
+    """Soonest deadline first (a calendar date counts until its end); none last."""
     due = item.due
     if due is None:
-        return (1, "", item.deal.id)
-    if isinstance(due, datetime):
-        return (0, due.date().isoformat() + due.strftime("T%H:%M"), item.deal.id)
-    return (0, due.isoformat() + "T23:59", item.deal.id)
+        return (1, datetime.max.replace(tzinfo=UTC), item.deal.id)
+    return (0, due if isinstance(due, datetime) else schedule.end_of_day(due), item.deal.id)
 
 
 def _open_deals(party_column, party_id: int) -> list[Deal]:

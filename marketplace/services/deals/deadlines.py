@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from marketplace import taxonomy
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -150,13 +150,6 @@ def remind_review_window_closing(now: datetime) -> int:
                    "review_window_closing", now)
 
 
-def _library_url(campaign_id: int) -> str:
-    try:
-        return url_for("library.index", campaign=campaign_id, _external=False)
-    except RuntimeError:  # a CLI run without SERVER_NAME: the notice goes without a link
-        return ""
-
-
 def notify_usage_ending(now: datetime) -> int:
     """Tell the brand, once per deal, that paid use of delivered content ends within 7 days.
     The deal row is locked and `usage_notice_sent_at` is stored in the same commit as the
@@ -176,12 +169,18 @@ def notify_usage_ending(now: datetime) -> int:
             db.session.rollback()
             continue
         deal.usage_notice_sent_at = now
+        ends = schedule.format_when(end, with_time=False)
         text = (f"Paid use of {deal.creator.display_name}'s content for "
-                f"“{deal.campaign.title}” ends on {end:%d %b %Y}. Renew the rights with "
-                "the creator or stop paid promotion by then.")
+                f"“{deal.campaign.title}” ends on {ends}. Renew the rights with the creator "
+                "or stop paid promotion by then.")
+        facts = [("Creator", deal.creator.display_name), ("Campaign", deal.campaign.title),
+                 ("Usage rights", taxonomy.USAGE_RIGHTS.get(deal.usage_rights, "")),
+                 ("Paid use ends", schedule.format_when(end))]
         try:  # notify commits the notification together with usage_notice_sent_at
-            notifications.notify(deal.brand.user, "usage_rights", text,
-                                 _library_url(deal.campaign_id))
+            notifications.notify(
+                deal.brand.user, "usage_rights", text,
+                notifications.path_for("library.index", campaign=deal.campaign_id),
+                facts=facts, action="Open the content library")
         except Exception:  # noqa: BLE001  (the next run tries again)
             db.session.rollback()
             log.exception("could not send the usage notice for deal %s", deal_id)
