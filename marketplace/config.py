@@ -66,6 +66,10 @@ def load(env: dict | None = None) -> dict:
         "MAIL_SUPPRESS_SEND": env.get("MAIL_SUPPRESS_SEND", "false").lower() in ("1", "true"),
         "MAIL_OUTBOX_DIR": env.get("MAIL_OUTBOX_DIR", str(instance / "outbox")),
         "REVIEW_WINDOW_DAYS": _int(env, "REVIEW_WINDOW_DAYS", 14),
+        # Deal deadlines (services/deals/schedule.py and deadlines.py), documented in README.
+        "OFFER_TTL_HOURS": _int(env, "OFFER_TTL_HOURS", 72),
+        "AUTO_APPROVE_DAYS": _int(env, "AUTO_APPROVE_DAYS", 3),
+        "DEAL_FUNDING_DAYS": _int(env, "DEAL_FUNDING_DAYS", 7),
         # Deal schedule (services/deals/schedule.py): days from the payout to the creator's bank.
         "PAYOUT_ARRIVAL_DAYS": _int(env, "PAYOUT_ARRIVAL_DAYS", 2),
         # Absolute address of the site for links in e-mail (needed when jobs run from cron).

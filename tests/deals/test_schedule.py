@@ -226,3 +226,13 @@ def test_tracker_halted(app_ctx, state, at_field, label):
     assert s["funded"].done_at == deal.funded_at  # what happened keeps its date
     assert all(step.expected_at is None and not step.current
                for step in tracker.steps if step.done_at is None)
+
+
+def test_deadline_settings_come_from_the_environment(tmp_path):
+    from marketplace import config
+
+    settings = config.load({"AUTO_APPROVE_DAYS": "5", "DEAL_FUNDING_DAYS": "9",
+                            "OFFER_TTL_HOURS": "24", "DUET_INSTANCE": str(tmp_path)})
+    assert (settings["AUTO_APPROVE_DAYS"], settings["DEAL_FUNDING_DAYS"],
+            settings["OFFER_TTL_HOURS"]) == (5, 9, 24)
+    assert config.load({"DUET_INSTANCE": str(tmp_path)})["AUTO_APPROVE_DAYS"] == 3
