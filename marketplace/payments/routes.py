@@ -143,6 +143,8 @@ def webhook():
         return {"error": exc.message}, 400
     try:
         outcome = payments.handle_event(event)
+    except gateway.InvalidWebhook as exc:  # signed, but not an event we can apply
+        return {"error": exc.message}, 400
     except DomainError as exc:  # Stripe unreachable while re-reading: let Stripe retry
         return {"error": exc.message}, 503
     return {"received": outcome}, 200

@@ -7,6 +7,7 @@ app's own unique constraints guard the same thing locally (localstripe ignores t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,13 +197,57 @@ def transfers_for(deal_id: int) -> list:
 # --- Webhooks ------------------------------------------------------------------------------
 
 class InvalidWebhook(DomainError):
-    """A webhook body that is not a genuine, fresh, signed Stripe event."""
+    """A webhook body that is not a genuine, fresh, signed Stripe event of the expected shape
+    (answered with 400: nothing is recorded, nothing changes)."""
+
+
+MAX_EVENT_DEPTH = 32  # Stripe's events nest a few levels; a deeper body is not an event
+MAX_ID_LENGTH = 64  # the StripeEvent columns' width
 
 
 def verify_event(payload: bytes, signature: str) -> stripe.Event:
-    """The verified event; InvalidWebhook when it is bad, stale or unsigned."""
+    """The verified event; InvalidWebhook when it is unsigned, stale, not JSON, or not shaped
+    like an event (a list, null, a string, no id/type/data.object, absurd nesting)."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+        stripe.WebhookSignature.verify_header(payload, signature, secret)
+    except (ValueError, stripe.SignatureVerificationError) as exc:  # UnicodeDecodeError too
         raise InvalidWebhook("invalid signature") from exc
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidWebhook("the body is not JSON") from exc
+    check_event_shape(data)
+    return stripe.Event.construct_from(data, current_app.config["STRIPE_SECRET_KEY"])
+
+
+def check_event_shape(data: Any) -> None:
+    """What every handler relies on: an object with string `id` and `type` and an object in
+    `data.object`. Raises InvalidWebhook naming the first thing that is missing."""
+    if not isinstance(data, dict):
+        raise InvalidWebhook("the body is not an event object")
+    if _depth(data) > MAX_EVENT_DEPTH:
+        raise InvalidWebhook("the event is nested too deeply")
+    for name in ("id", "type"):
+        value = data.get(name)
+        if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+            raise InvalidWebhook(f"the event has no valid {name!r}")
+    inner = data.get("data")
+    if not isinstance(inner, dict) or not isinstance(inner.get("object"), dict):
+        raise InvalidWebhook("the event has no 'data.object'")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (so a hostile body cannot blow the
+    stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_EVENT_DEPTH:
+            return level
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, level + 1) for child in children
+                     if isinstance(child, dict | list))
+    return deepest
