@@ -41,3 +41,4 @@ from marketplace.models.payment import LedgerEntry, LedgerKind, Payment, Payment
 from marketplace.models.message import Conversation, ConversationMember, Message, MessageKind  # noqa: E402,F401,I001
 from marketplace.models.notification import Notification, NotificationPreference  # noqa: E402,F401,I001
 from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001
+from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001

@@ -18,12 +18,24 @@ from marketplace.extensions import mail
 log = logging.getLogger(__name__)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    """Send one plain-text e-mail; True when the SMTP server took it."""
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def send_mail(to: str, subject: str, body: str,
+              attachments: tuple[Attachment, ...] = ()) -> bool:
+    """Send one plain-text e-mail (with optional files, e.g. an invoice PDF); True when the
+    SMTP server took it."""
     if not current_app.config.get("MAIL_ENABLED", True):
         return False
     try:
-        mail.send(MailMessage(subject=subject, recipients=[to], body=body))
+        message = MailMessage(subject=subject, recipients=[to], body=body)
+        for item in attachments:
+            message.attach(item.filename, item.content_type, item.data)
+        mail.send(message)
     except Exception:  # noqa: BLE001  (SMTP down, refused recipient, timeout...)
         log.exception("could not send e-mail %r to %s", subject, to)
         return False

@@ -66,8 +66,9 @@ def handle_event(event) -> str:
 def _check_object(event_type: str, obj) -> None:
     """The fields a handler reads must be plain ids (InvalidWebhook otherwise, before anything
     is stored)."""
+    fields = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
     for name in _OBJECT_FIELDS.get(event_type, ("id",)):
-        value = obj.get(name)
+        value = fields.get(name)
         if not isinstance(value, str) or not value or len(value) > gateway.MAX_ID_LENGTH:
             raise gateway.InvalidWebhook(f"the {event_type} event's object has no valid {name!r}")
 
@@ -115,6 +116,9 @@ def _on_charge_refunded(obj) -> str | None:
         if f"{last}:brand_fee" not in known:
             add_entry(payment.deal_id, LedgerKind.BRAND_FEE, -payment.brand_fee_cents,
                       payment.currency, f"{last}:brand_fee")
+        if f"{last}:tax" not in known:
+            add_entry(payment.deal_id, LedgerKind.TAX, -payment.tax_cents, payment.currency,
+                      f"{last}:tax")
         payment.status = PaymentStatus.REFUNDED
         payment.payout_cents = 0
     return None
