@@ -16,7 +16,8 @@ and attaches a card to the SetupIntent's customer after 3-D Secure.
 
 Test-only routes:
 - `POST /_devtools/disputes` (charge=ch_...): open a dispute, send `charge.dispute.created`.
-- `POST /_devtools/fail` (on=true|false): while on, every `/v1/` call answers 500.
+- `POST /_devtools/fail` (on=true|false[, path=REGEX]): while on, every `/v1/` call (or only
+  those whose path matches REGEX) answers 500.
 - `GET|POST /_devtools/onboard/<acct>?link=<id>`: the Express onboarding stand-in.
 
 Run: `python -m devtools.stripe_server --port 8420 [--webhook-url URL --webhook-secret S]`.
@@ -50,7 +51,7 @@ from localstripe.resources import (
 from localstripe.webhooks import register_webhook, schedule_webhook
 
 app = ls_server.app
-_state = {"failing": False}
+_state: dict = {"failing": False, "failing_path": None}
 _links: dict[str, dict] = {}  # account link id -> {"account", "return_url", "refresh_url"}
 
 # The stock store pickles itself to /tmp after every write (slow, shared between instances).
@@ -454,7 +455,9 @@ async def open_dispute(request):
 async def toggle_failure(request):
     data = await _data(request)
     _state["failing"] = bool(try_convert_to_bool(data.get("on", True)))
-    return _json({"failing": _state["failing"]})
+    path = data.get("path") or None
+    _state["failing_path"] = re.compile(path) if _state["failing"] and path else None
+    return _json({"failing": _state["failing"], "path": path})
 
 
 ONBOARD_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -606,8 +609,10 @@ async def addon_middleware(request, handler):
     the failure toggle answers 500 for the API, and a reset clears the add-on's state too."""
     if request.method == "DELETE" and request.path == "/_config/data":
         _links.clear()
-        _state["failing"] = False
-    if _state["failing"] and request.path.startswith("/v1/"):
+        _state.update(failing=False, failing_path=None)
+    pattern = _state["failing_path"]
+    if _state["failing"] and request.path.startswith("/v1/") and (
+            pattern is None or pattern.search(request.path)):
         return _json({"error": {"type": "api_error",
                                 "message": "Local Stripe is failing on purpose"}}, status=500)
     if request.path == STRIPE_JS_PATH and request.method in ("GET", "HEAD"):

@@ -51,6 +51,14 @@ def three_ds_card(user) -> str:
     return pm.id
 
 
+def typed_card(number: str = "4242424242424242") -> str:
+    """A card typed on the pay page: Stripe.js creates the PaymentMethod, attached to nobody
+    (here through the secret-key API, which the local Stripe treats the same)."""
+    pm = gateway.client().v1.payment_methods.create(params={"type": "card", "card": {
+        "number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
+    return pm.id
+
+
 def ready_payout_account(creator) -> PayoutAccount:
     """Onboard the creator on the local Stripe and mark the account ready."""
     url = payments.onboarding_url(creator, return_url="http://localhost/payouts/return",

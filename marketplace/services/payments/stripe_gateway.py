@@ -109,7 +109,7 @@ def card_label(brand: str | None, last4: str | None) -> str:
 
 def saved_cards(customer_id: str) -> list[Card]:
     """The customer's cards, one per card number (fingerprint): the same card saved twice
-    (an earlier bug, or another device) is offered once, the most recent copy."""
+    (before the pay page saved each card once) is offered once, its most recent copy."""
     cards = _call(client().v1.payment_methods.list,
                   params={"customer": customer_id, "type": "card", "limit": 100})
     unique: dict[str, Card] = {}
