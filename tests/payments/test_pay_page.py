@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from marketplace.extensions import db
 from marketplace.models import DealState
-from marketplace.models.payment import LedgerEntry
+from marketplace.models.payment import LedgerEntry, Payment, StripeCustomer
 from marketplace.services import payments
 from marketplace.services.payments import stripe_gateway as gateway
 from tests.payments.conftest import set_stripe_failing
@@ -175,3 +175,13 @@ def test_a_failed_stripe_call_moves_to_fresh_idempotency_keys(app_ctx, brand, cr
     assert payments.payment_for(deal.id).attempts == 3
     refresh(deal)
     assert deal.state == DealState.FUNDED and ledger_rows() == 2
+
+
+def test_opening_the_pay_page_writes_nothing(app_ctx, brand, creator, brand_client):
+    """No Stripe customer, SetupIntent or row is made for a brand who only looks."""
+    deal = make_deal(brand, creator)
+    page = brand_client.get(f"/deals/{deal.id}/pay")
+    assert page.status_code == 200 and b"You will be charged" in page.data
+    assert db.session.scalar(select(func.count(StripeCustomer.id))) == 0
+    assert db.session.scalar(select(func.count(Payment.id))) == 0
+    assert gateway.client().v1.customers.list().data == []
