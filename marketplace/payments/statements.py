@@ -9,9 +9,11 @@ import io
 
 from flask import Response, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Deal
+from marketplace.models.payment import LedgerEntry
 from marketplace.money import major_units
 from marketplace.payments import bp, documents
 from marketplace.payments.routes import creator_or_setup, party_deal
@@ -41,7 +43,11 @@ def _brand_invoice(deal_id: int):
 @login_required
 def invoice(deal_id: int):
     invoice = _brand_invoice(deal_id)
-    return render_template("payments/invoice.html", **documents.invoice_context(invoice))
+    entries = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.deal_id == invoice.deal_id)
+        .order_by(LedgerEntry.id)).scalars().all() if current_user.is_admin else []
+    return render_template("payments/invoice.html", entries=entries,
+                           **documents.invoice_context(invoice))
 
 
 @bp.get("/deals/<int:deal_id>/invoice.pdf")
@@ -84,7 +90,8 @@ def statement_pdf(deal_id: int):
 def receipt(deal_id: int):
     """Old links: the brand's receipt is now the invoice, the creator's the statement."""
     deal = party_deal(deal_id)
-    if current_user.brand is not None and deal.brand_id == current_user.brand.id:
+    if current_user.is_admin or (current_user.brand is not None
+                                 and deal.brand_id == current_user.brand.id):
         return redirect(url_for("payments.invoice", deal_id=deal.id))
     return redirect(url_for("payments.statement", deal_id=deal.id))
 

@@ -161,6 +161,9 @@ def test_invoice_and_statement_are_shown_to_their_owner_only(app_ctx, brand, cre
     statement_urls = [f"/deals/{deal.id}/statement", f"/deals/{deal.id}/statement.pdf"]
     stranger_brand = login_as(factories.make_brand().user)
     stranger_creator = login_as(factories.make_creator().user)
+    admin_page = admin_client.get(invoice_urls[0]).get_data(as_text=True)
+    assert "Ledger (admins only)" in admin_page and "brand_fee" in admin_page
+    assert "Ledger" not in brand_client.get(invoice_urls[0]).get_data(as_text=True)
     for url in invoice_urls:
         assert brand_client.get(url).status_code == 200
         assert admin_client.get(url).status_code == 200
