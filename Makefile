@@ -11,7 +11,9 @@ TEST_WORKERS ?= auto
 XDIST  := -n $(TEST_WORKERS) --dist worksteal
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium seed clean
+PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium pdf-libs seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -20,7 +22,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+install: pdf-libs $(STAMP)
+
+# WeasyPrint (PDF invoices) needs Pango and local fonts; installed only when missing.
+pdf-libs:
+	@missing=$$(for p in $(PDF_DEBS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing $$missing for PDF invoices (WeasyPrint)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || \

@@ -2,17 +2,22 @@
 
 localstripe (GPL-3.0) runs here as a separate process and is only imported, never copied.
 The add-on serves Connect Express accounts, Account Links (with a local onboarding page),
-Transfers and reversals, accepts `transfer_group` / `description` on PaymentIntents, refuses
-over-refunds, and sends the webhooks localstripe does not (`charge.refunded`,
+Transfers and reversals, accepts `transfer_group` / `description` / `setup_future_usage` on
+PaymentIntents (saving the card on success, as Stripe does), lets a new payment method
+restart an intent left in `requires_action`, accepts `POST /v1/payment_methods` with a
+publishable key (as Stripe.js sends it), refuses over-refunds, and sends the webhooks
+localstripe does not (`charge.refunded`,
 `transfer.created`, `transfer.reversed`, `account.updated`, `charge.dispute.created`), signed
 through localstripe's own webhook registry (`POST /_config/webhooks/<name>`).
 
 It also serves localstripe's fake Stripe.js wrapped in a function (`/js.stripe.com/v3/`, see
-`wrapped_stripe_js`), and attaches a card to the SetupIntent's customer after 3-D Secure.
+`wrapped_stripe_js`; its card element sends digits only and it gains `createPaymentMethod`),
+and attaches a card to the SetupIntent's customer after 3-D Secure.
 
 Test-only routes:
 - `POST /_devtools/disputes` (charge=ch_...): open a dispute, send `charge.dispute.created`.
-- `POST /_devtools/fail` (on=true|false): while on, every `/v1/` call answers 500.
+- `POST /_devtools/fail` (on=true|false[, path=REGEX]): while on, every `/v1/` call (or only
+  those whose path matches REGEX) answers 500.
 - `GET|POST /_devtools/onboard/<acct>?link=<id>`: the Express onboarding stand-in.
 
 Run: `python -m devtools.stripe_server --port 8420 [--webhook-url URL --webhook-secret S]`.
@@ -46,7 +51,7 @@ from localstripe.resources import (
 from localstripe.webhooks import register_webhook, schedule_webhook
 
 app = ls_server.app
-_state = {"failing": False}
+_state: dict = {"failing": False, "failing_path": None}
 _links: dict[str, dict] = {}  # account link id -> {"account", "return_url", "refresh_url"}
 
 # The stock store pickles itself to /tmp after every write (slow, shared between instances).
@@ -251,16 +256,35 @@ _pi_init = PaymentIntent.__init__
 
 
 def _payment_intent_init(self, *args, transfer_group=None, description=None,
-                         statement_descriptor=None, receipt_email=None, **kwargs):
+                         statement_descriptor=None, receipt_email=None,
+                         setup_future_usage=None, **kwargs):
     """Accept the PaymentIntent fields our app sends and localstripe rejects."""
+    if setup_future_usage not in (None, "", "on_session", "off_session"):
+        raise UserError(400, "Invalid setup_future_usage", {"param": "setup_future_usage"})
     _pi_init(self, *args, **kwargs)
     self.transfer_group = transfer_group
     self.description = description
     self.statement_descriptor = statement_descriptor
     self.receipt_email = receipt_email
+    self.setup_future_usage = setup_future_usage or None
 
 
 PaymentIntent.__init__ = _payment_intent_init
+
+_pi_on_success = PaymentIntent._on_success
+
+
+def _payment_intent_on_success(self):
+    """With `setup_future_usage`, Stripe attaches the charged card to the intent's customer
+    once the payment succeeds (that is how a card typed at checkout gets saved)."""
+    if getattr(self, "setup_future_usage", None) and self.customer and self.payment_method:
+        method = PaymentMethod._api_retrieve(self.payment_method)
+        if method.customer is None:
+            method.customer = self.customer
+    _pi_on_success(self)
+
+
+PaymentIntent._on_success = _payment_intent_on_success
 
 _pi_create_charge = PaymentIntent._create_charge
 
@@ -278,12 +302,19 @@ _pi_update = PaymentIntent._api_update.__func__
 
 @classmethod
 def _payment_intent_api_update(cls, id, **data):
-    """A new payment method after a decline makes the intent confirmable again (as on Stripe;
-    localstripe keeps the failed charge and refuses to confirm)."""
+    """A new payment method makes the intent confirmable again, as on Stripe: after a decline
+    (localstripe keeps the failed charge and refuses to confirm) and after an abandoned 3-D
+    Secure prompt (localstripe keeps `next_action`, so the intent stays `requires_action` and
+    every later confirmation fails with "Bad request")."""
     intent = cls._api_retrieve(id)
     if "payment_method" in data and intent.status == "requires_payment_method":
         intent.latest_charge = None
         intent._authentication_failed = False
+    if ("payment_method" in data and intent.status == "requires_action"
+            and data["payment_method"] != intent.payment_method):
+        intent.next_action = None
+    if data.get("setup_future_usage") == "":
+        data["setup_future_usage"] = None  # "" unsets it, as on Stripe
     return _pi_update(cls, id, **data)
 
 
@@ -424,7 +455,9 @@ async def open_dispute(request):
 async def toggle_failure(request):
     data = await _data(request)
     _state["failing"] = bool(try_convert_to_bool(data.get("on", True)))
-    return _json({"failing": _state["failing"]})
+    path = data.get("path") or None
+    _state["failing_path"] = re.compile(path) if _state["failing"] and path else None
+    return _json({"failing": _state["failing"], "path": path})
 
 
 ONBOARD_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -455,6 +488,52 @@ async def complete_onboarding(request):
     raise web.HTTPSeeOther(link["return_url"])
 
 
+# --- Stripe.js: PaymentMethods created in the browser with the publishable key -------------
+
+_CARD_ERRORS = (  # what real Stripe.js says about an unusable card element
+    ("number", lambda v: re.fullmatch(r"[0-9]{16}", v), "incomplete_number",
+     "Your card number is incomplete."),
+    ("exp_month", lambda v: re.fullmatch(r"0?[1-9]|1[0-2]", v), "invalid_expiry_month",
+     "Your card's expiration month is invalid."),
+    ("exp_year", lambda v: re.fullmatch(r"(20)?[0-9]{2}", v), "incomplete_expiry",
+     "Your card's expiration date is incomplete."),
+    ("cvc", lambda v: re.fullmatch(r"[0-9]{3,4}", v), "incomplete_cvc",
+     "Your card's security code is incomplete."),
+)
+
+
+def _card_error(card) -> UserError | None:
+    if not isinstance(card, dict):
+        return UserError(400, "Your card number is incomplete.",
+                         {"type": "card_error", "code": "incomplete_number"})
+    for name, valid, code, message in _CARD_ERRORS:
+        if not isinstance(card.get(name), str) or not valid(card[name]):
+            return UserError(400, message, {"type": "card_error", "code": code,
+                                            "param": f"card[{name}]"})
+    return None
+
+
+async def create_payment_method_with_publishable_key(request):
+    """POST /v1/payment_methods as Stripe.js sends it (`key=pk_...` in the body instead of a
+    secret key): localstripe only accepts secret keys there."""
+    data = await ls_server.get_post_data(request, remove_auth=False) or {}
+    key = data.pop("key", None)
+    for name in ("payment_user_agent", "referrer", "expand"):
+        data.pop(name, None)
+    if not (isinstance(key, str) and key.startswith("pk_")):
+        raise UserError(401, "Unauthorized")
+    if data.get("type") == "card":
+        error = _card_error(data.get("card"))
+        if error is not None:
+            raise error
+    return _json(PaymentMethod._api_create(**data)._export())
+
+
+def _publishable_key_call(request) -> bool:
+    return (request.method == "POST" and request.path == "/v1/payment_methods"
+            and ls_server.get_api_key(request) is None)
+
+
 STRIPE_JS_PATH = "/js.stripe.com/v3/"
 _STRIPE_JS_FILE = Path(localstripe.__file__).resolve().parent / "localstripe-v3.js"
 _stripe_js_cache: list[str] = []
@@ -467,11 +546,57 @@ def wrapped_stripe_js() -> str:
     still works inside (the function runs while the script is being evaluated)."""
     if not _stripe_js_cache:
         original = _STRIPE_JS_FILE.read_text(encoding="utf-8")
+        for old, new in _STRIPE_JS_FIXES:
+            if original.count(old) != 1:
+                raise RuntimeError(f"localstripe-v3.js changed; cannot apply: {old!r}")
+            original = original.replace(old, new)
         _stripe_js_cache.append(
             "/* localstripe-v3.js, wrapped by devtools/stripe_server.py so that only "
             "window.Stripe is global. */\n"
             "(function () {\n" + original.rstrip() + "\n\nwindow.Stripe = Stripe;\n})();\n")
     return _stripe_js_cache[0]
+
+
+# What real Stripe.js does and localstripe's script does not:
+# - the card element hands Stripe the digits of the number only: "4242 4242 4242 4242" (as
+#   people type it, and as our README writes it) must not reach the API with its spaces
+#   (localstripe answers a bare "Bad request" to a 19-character number);
+# - `stripe.createPaymentMethod({type: "card", card: element})` creates the PaymentMethod
+#   (localstripe ships an empty stub), so the server can charge a card typed on the pay page.
+_STRIPE_JS_FIXES = (
+    ("number: this._inputs.number.value,",
+     "number: this._inputs.number.value.replace(/[\\s-]/g, ''),"),
+    ("createPaymentMethod: async () => {},", """createPaymentMethod: async (data) => {
+      // Added by devtools/stripe_server.py (real Stripe.js has it; localstripe's is a stub).
+      console.log('localstripe: Stripe().createPaymentMethod()');
+      const element = data && (data.card || (data.payment_method || {}).card);
+      if (!(element instanceof Element) || !element.value) {
+        return {error: {type: 'validation_error', code: 'incomplete_number',
+                        message: 'Your card number is incomplete.'}};
+      }
+      try {
+        const response = await fetch(`${LOCALSTRIPE_BASE_API}/v1/payment_methods`, {
+          method: 'POST',
+          body: JSON.stringify({
+            key: apiKey,
+            type: 'card',
+            card: element.value.card,
+            billing_details: {
+              address: {postal_code: element.value.postal_code},
+              ...(data.billing_details || {}),
+            },
+          }),
+        });
+        const body = await response.json().catch(() => ({}));
+        if (response.status !== 200 || body.error) {
+          return {error: body.error || {message: 'The card could not be read.'}};
+        }
+        return {paymentMethod: body};
+      } catch (err) {
+        return {error: {message: String(err)}};
+      }
+    },"""),
+)
 
 
 async def stripe_js(request):
@@ -484,12 +609,19 @@ async def addon_middleware(request, handler):
     the failure toggle answers 500 for the API, and a reset clears the add-on's state too."""
     if request.method == "DELETE" and request.path == "/_config/data":
         _links.clear()
-        _state["failing"] = False
-    if _state["failing"] and request.path.startswith("/v1/"):
+        _state.update(failing=False, failing_path=None)
+    pattern = _state["failing_path"]
+    if _state["failing"] and request.path.startswith("/v1/") and (
+            pattern is None or pattern.search(request.path)):
         return _json({"error": {"type": "api_error",
                                 "message": "Local Stripe is failing on purpose"}}, status=500)
     if request.path == STRIPE_JS_PATH and request.method in ("GET", "HEAD"):
         return await stripe_js(request)  # instead of localstripe's unwrapped script
+    if _publishable_key_call(request):
+        try:
+            return await create_payment_method_with_publishable_key(request)
+        except UserError as exc:
+            return exc.to_response()
     if request.path.startswith("/_devtools/"):
         try:
             return await request.match_info.handler(request)

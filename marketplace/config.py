@@ -87,4 +87,12 @@ def load(env: dict | None = None) -> dict:
             if env.get("STRIPE_API_BASE") else "https://js.stripe.com/v3/"),
         "BRAND_FEE_BPS": _int(env, "BRAND_FEE_BPS", 0),
         "CREATOR_FEE_BPS": _int(env, "CREATOR_FEE_BPS", 1000),
+        # Tax on price + brand fee, in basis points (2000 = 20 %); zero unless configured.
+        "TAX_RATE_BPS": _int(env, "TAX_RATE_BPS", 0),
+        "TAX_LABEL": env.get("TAX_LABEL", "Tax"),
+        # Invoices (services/payments/invoices.py): DUET-2026-000123, seller on every invoice.
+        "INVOICE_PREFIX": env.get("INVOICE_PREFIX", "DUET"),
+        "INVOICE_SELLER": env.get("INVOICE_SELLER", "Duet Marketplace Inc.\n"
+                                  "100 Example Street\nSan Francisco, CA 94105, USA"),
+        "INVOICE_SELLER_TAX_ID": env.get("INVOICE_SELLER_TAX_ID", ""),
     }

@@ -11,6 +11,12 @@ class EmptyForm(FlaskForm):
     """CSRF protection for POST-only buttons (publish, delete, log out)."""
 
 
+def form_status(form: FlaskForm) -> int:
+    """400 when a submitted form was refused (its errors are shown on the page), else 200:
+    hostile or mistyped input is answered with a 4xx, never with a 200 that looks fine."""
+    return 400 if form.is_submitted() and form.errors else 200
+
+
 def apply_domain_error(form: FlaskForm, exc: DomainError, default: str | None = None) -> None:
     """Show a service's refusal next to the field it names (or the form's first field)."""
     name = exc.field if exc.field and exc.field in form._fields else default

@@ -29,3 +29,16 @@ class BrandProfileForm(FlaskForm):
     country = SelectField("Country", choices=[("", "—")] + taxonomy.choices(taxonomy.COUNTRIES),
                           validators=[Optional()])
     submit = SubmitField("Save brand profile")
+
+
+class BillingForm(FlaskForm):
+    """What the brand's invoices print (services.payments.invoices.save_billing_details)."""
+
+    billing_name = StringField("Legal name on invoices", validators=[Optional(), Length(max=120)],
+                               description="Leave empty to use your company name.")
+    billing_address = TextAreaField("Billing address", validators=[Optional(), Length(max=500)],
+                                    render_kw={"rows": 4,
+                                               "placeholder": "Street\nPostcode City\nCountry"})
+    tax_id = StringField("Tax / VAT id", validators=[Optional(), Length(max=40)],
+                         render_kw={"placeholder": "e.g. DE123456789"})
+    submit = SubmitField("Save billing details")

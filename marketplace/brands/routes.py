@@ -9,10 +9,11 @@ from werkzeug.datastructures import FileStorage
 
 from marketplace.access import brand_required
 from marketplace.brands import bp
-from marketplace.brands.forms import BrandProfileForm
+from marketplace.brands.forms import BillingForm, BrandProfileForm
 from marketplace.extensions import db
-from marketplace.forms import apply_domain_error
+from marketplace.forms import apply_domain_error, form_status
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
+from marketplace.services import payments
 from marketplace.services.accounts import profiles
 from marketplace.services.errors import DomainError
 
@@ -37,6 +38,29 @@ def edit_profile():
             flash("Your brand profile is saved.", "success")
             return redirect(url_for("brands.edit_profile"))
     return render_template("brands/edit_profile.html", form=form, profile=profile)
+
+
+@bp.route("/me/billing", methods=["GET", "POST"])
+@brand_required
+def billing():
+    """Billing details for invoices (new invoices only: an issued one keeps its snapshot)."""
+    profile = current_user.brand
+    if profile is None:
+        flash("Set up your brand profile first; billing details come next.", "info")
+        return redirect(url_for("brands.edit_profile"))
+    form = BillingForm(obj=profile)
+    if form.validate_on_submit():
+        try:
+            payments.save_billing_details(profile, payments.BillingDetails(
+                form.billing_name.data or "", form.billing_address.data or "",
+                form.tax_id.data or ""))
+        except DomainError as exc:
+            db.session.rollback()
+            apply_domain_error(form, exc)
+        else:
+            flash("Billing details saved: your next invoices use them.", "success")
+            return redirect(url_for("brands.billing"))
+    return render_template("brands/billing.html", form=form, profile=profile), form_status(form)
 
 
 @bp.route("/<handle>")

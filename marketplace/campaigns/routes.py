@@ -11,7 +11,7 @@ from marketplace.access import brand_required
 from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm, apply_domain_error
+from marketplace.forms import EmptyForm, apply_domain_error, form_status
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
 from marketplace.services.campaigns import discovery
 from marketplace.services.campaigns import lifecycle as svc
@@ -85,7 +85,7 @@ def new():
         else:
             flash("Draft saved. Publish it when you're ready for creators to apply.", "success")
             return redirect(url_for("campaigns.show", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=None)
+    return render_template("campaigns/form.html", form=form, campaign=None), form_status(form)
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -105,7 +105,8 @@ def edit(campaign_id: int):
         else:
             flash("Campaign saved.", "success")
             return redirect(url_for("campaigns.show", campaign_id=campaign.id))
-    return render_template("campaigns/form.html", form=form, campaign=campaign)
+    return (render_template("campaigns/form.html", form=form, campaign=campaign),
+            form_status(form))
 
 
 @bp.route("/<int:campaign_id>")

@@ -148,7 +148,7 @@ class PackageForm(FlaskForm):
         try:
             cents = to_cents(field.data)
         except ValueError as exc:
-            raise ValidationError("Enter a price such as 250 or 250.00.") from exc
+            raise ValidationError(str(exc)) from exc
         if not 0 < cents <= MAX_PRICE_CENTS:
             raise ValidationError("Enter a price above 0 and at most 1,000,000.00.")
         self.price_cents = cents

@@ -11,7 +11,7 @@ from marketplace.creators import bp
 from marketplace.creators.forms import PackageForm
 from marketplace.creators.routes import my_profile, refused, render_section
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, form_status
 from marketplace.models import CreatorProfile, Package
 from marketplace.services.accounts import profiles
 from marketplace.services.errors import DomainError
@@ -59,7 +59,8 @@ def new_package():
         else:
             flash("Package added to your rate card.", "success")
             return redirect(url_for("creators.packages"))
-    return render_section("creators/package_form.html", profile, form=form, package=None)
+    return (render_section("creators/package_form.html", profile, form=form, package=None),
+            form_status(form))
 
 
 @bp.route("/me/packages/<int:package_id>/edit", methods=["GET", "POST"])
@@ -78,7 +79,8 @@ def edit_package(package_id: int):
         else:
             flash("Package updated.", "success")
             return redirect(url_for("creators.packages"))
-    return render_section("creators/package_form.html", profile, form=form, package=package)
+    return (render_section("creators/package_form.html", profile, form=form, package=package),
+            form_status(form))
 
 
 @bp.route("/me/packages/<int:package_id>/delete", methods=["POST"])

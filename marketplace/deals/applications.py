@@ -34,7 +34,7 @@ from marketplace.deals.helpers import (
     terms_from_form,
 )
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, form_status
 from marketplace.models import (
     Application,
     ApplicationStatus,
@@ -80,7 +80,8 @@ def apply(campaign_id: int):
                 flash("Application sent. You will hear back here and by notification.",
                       "success")
                 return redirect(url_for("deals.my_applications"))
-    return render_template("deals/apply.html", campaign=campaign, form=form, existing=existing)
+    return (render_template("deals/apply.html", campaign=campaign, form=form, existing=existing),
+            form_status(form))
 
 
 @bp.route("/deals/applications")
@@ -174,4 +175,4 @@ def offer_to_applicant(application_id: int):
     return render_template("deals/offer_form.html", form=form, campaign=campaign,
                            creator=application.creator, title="Make an offer",
                            action=url_for("deals.offer_to_applicant",
-                                          application_id=application.id))
+                                          application_id=application.id)), form_status(form)

@@ -47,8 +47,8 @@ def parse_cents(form, name: str, *, required: bool = True) -> int | None:
         return None
     try:
         return to_cents(raw)
-    except ValueError:
-        form[name].errors = [*form[name].errors, "Enter an amount such as 250 or 250.00."]
+    except ValueError as exc:
+        form[name].errors = [*form[name].errors, str(exc)]
         raise
 
 

@@ -31,7 +31,7 @@ from marketplace.deals.helpers import (
     until,
 )
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, form_status
 from marketplace.models import (
     Campaign,
     CampaignStatus,
@@ -99,8 +99,8 @@ def invite():
             else:
                 flash(f"Invitation sent to {creator.display_name}.", "success")
                 return redirect(url_for("deals.thread", thread_id=thread.id))
-    return render_template("deals/invite.html", form=form, creator=creator, campaigns=campaigns,
-                           again=again)
+    return (render_template("deals/invite.html", form=form, creator=creator,
+                            campaigns=campaigns, again=again), form_status(form))
 
 
 @bp.route("/deals/offers/<int:thread_id>")

@@ -42,3 +42,4 @@ from marketplace.models.message import Conversation, ConversationMember, Message
 from marketplace.models.notification import Notification, NotificationPreference  # noqa: E402,F401,I001
 from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001
 from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
+from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001

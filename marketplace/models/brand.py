@@ -28,6 +28,10 @@ class BrandProfile(db.Model):
     logo: Mapped[str | None] = mapped_column(String(80))
     description: Mapped[str] = mapped_column(Text, default="")
     country: Mapped[str | None] = mapped_column(String(2))
+    # Billing details printed on invoices (services/payments/invoices.py); blank = company name.
+    billing_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    billing_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    tax_id: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="brand")

@@ -70,6 +70,8 @@ class Payment(db.Model):
     amount_cents: Mapped[int] = mapped_column(Integer)
     price_cents: Mapped[int] = mapped_column(Integer)
     brand_fee_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # Tax on price + brand fee (TAX_RATE_BPS, zero unless configured); part of amount_cents.
+    tax_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     currency: Mapped[str] = mapped_column(String(3))
     charge_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     # What the creator's side is worth (the price, or a dispute's creator share) and what
@@ -107,6 +109,8 @@ class Transfer(db.Model):
     reversed_cents: Mapped[int] = mapped_column(Integer, default=0)
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the money should reach the creator's bank (set once, by payouts.record_transfer).
+    expected_arrival_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LedgerKind(enum.StrEnum):
@@ -116,6 +120,7 @@ class LedgerKind(enum.StrEnum):
     CREATOR_FEE = "creator_fee"
     REFUND = "refund"
     REVERSAL = "reversal"
+    TAX = "tax"  # collected with the charge, given back with a full refund
 
 
 class LedgerEntry(db.Model):

@@ -2,7 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("payments", __name__)
 
-from marketplace.payments import cli, hooks, routes  # noqa: E402,F401
+from marketplace.payments import (  # noqa: E402,F401
+    cli,
+    earnings_pages,
+    hooks,
+    routes,
+    statements,
+)
 from marketplace.services.payments import fee_breakdown  # noqa: E402
 
 # Offer and deal pages show what the brand pays and what the creator nets before agreeing.

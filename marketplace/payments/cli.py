@@ -11,6 +11,7 @@ from marketplace.models.payment import Payment, PaymentStatus
 from marketplace.payments import bp
 from marketplace.services import payments
 from marketplace.services.errors import DomainError
+from marketplace.services.payments import invoices
 
 
 @bp.cli.command("reconcile")
@@ -26,7 +27,10 @@ def reconcile() -> None:
 
 @bp.cli.command("retry")
 def retry() -> None:
-    """Retry payouts of approved deals and refunds of cancelled deals that Stripe refused."""
+    """Retry payouts of approved deals and refunds of cancelled deals that Stripe refused, and
+    issue the invoices of funded deals that have none."""
+    for payment in invoices.missing_invoices():
+        click.echo(f"deal {payment.deal_id}: invoice {invoices.issue(payment).number}")
     rows = db.session.execute(select(Payment.deal_id, Deal.state).join(
         Deal, Deal.id == Payment.deal_id).where(
         Payment.status.in_([PaymentStatus.HELD, PaymentStatus.PAYOUT_PENDING]))).all()

@@ -171,7 +171,7 @@ BAD_INPUT = [
 @pytest.mark.parametrize("changes, message", BAD_INPUT)
 def test_create_refuses_bad_input_and_saves_nothing(brand_client, app_ctx, changes, message):
     r = brand_client.post("/campaigns/new", data=form_data(**changes))
-    assert r.status_code == 200
+    assert r.status_code == 400
     assert message.lower() in r.get_data(as_text=True).lower()
     assert b"invalid-feedback" in r.data or b"alert-danger" in r.data
     assert counts() == (0, 0, 0)
@@ -224,7 +224,7 @@ def test_edit_refuses_bad_input_and_changes_nothing(brand_client, brand, app_ctx
                                                     message):
     campaign = make_campaign(brand, status="draft")
     r = brand_client.post(f"/campaigns/{campaign.id}/edit", data=form_data(**changes))
-    assert r.status_code == 200 and message in r.get_data(as_text=True)
+    assert r.status_code == 400 and message in r.get_data(as_text=True)
     db.session.refresh(campaign)
     assert campaign.title == "Summer glow launch" and campaign.budget_min_cents == 20000
 

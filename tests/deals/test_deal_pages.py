@@ -152,7 +152,7 @@ def test_apply_happy_path(campaign, creator, creator_client):
     ({"pitch": "x" * 2001}, b"under 2000 characters"),
     ({"proposed_price": "abc"}, b"Enter an amount"),
     ({"proposed_price": "0"}, b"more than zero"),
-    ({"proposed_price": "-5"}, b"more than zero"),
+    ({"proposed_price": "-5"}, b"above zero"),
     ({"proposed_price": "99999999999"}, b"too high"),
     ({"proposed_price": "", "package_ids": []}, b"Choose at least one package"),
     ({"proposed_price": "", "package_ids": ["999999"]}, b"your own rate card"),
@@ -160,7 +160,7 @@ def test_apply_happy_path(campaign, creator, creator_client):
 def test_apply_bad_input(campaign, creator_client, data, message):
     form = {"pitch": PITCH, "proposed_price": "300", **data}
     response = creator_client.post(f"/campaigns/{campaign.id}/apply", data=form)
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.data
     assert count(Application) == 0
 
@@ -262,7 +262,7 @@ def test_invite_happy_path(campaign, creator, brand_client):
 def test_invite_bad_input(campaign, creator, brand_client, changes, message):
     response = brand_client.post(f"/deals/invite?creator={creator.handle}",
                                  data=terms_form(campaign.id, **changes))
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert message in response.data
     assert count(OfferThread) == 0
 
@@ -310,7 +310,7 @@ def test_creator_counters_then_brand_accepts(thread, creator_client, brand_clien
     assert deal.price_cents == 52000
 
 
-@pytest.mark.parametrize("changes,message", [({"price": "-1"}, b"more than zero"),
+@pytest.mark.parametrize("changes,message", [({"price": "-1"}, b"above zero"),
                                              ({"usage_rights": "x"}, b"Choose usage rights")])
 def test_counter_bad_input(thread, creator_client, changes, message):
     response = creator_client.post(f"/deals/offers/{thread.id}/counter",

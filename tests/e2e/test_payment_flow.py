@@ -75,13 +75,13 @@ def test_card_payment_funds_the_deal_and_the_creator_is_paid_out(
     row = creator.locator("tr").filter(has_text=cast.campaign_title)
     expect(row).to_contain_text(f"#{deal_id}")
     expect(row).to_contain_text(re.compile(r"on the way|paid"))
-    # $405.00 after the 10 % creator fee; the page shows the gross $450.00 under "Net" today
-    # (templates/payments/history.html), so either is accepted here.
-    expect(row).to_contain_text(re.compile(r"\$4(05|50)\.00"))
+    expect(row).to_contain_text("$405.00")  # net of the 10 % creator fee, never the gross
+    expect(row).not_to_contain_text("$450.00")
     shot(creator, "payment-04-earnings")
-    row.get_by_role("link", name="Receipt").click()
-    expect(creator).to_have_url(re.compile(rf"/deals/{deal_id}/receipt$"))
-    shot(creator, "payment-05-receipt")
+    row.get_by_role("link", name="Statement").click()
+    expect(creator).to_have_url(re.compile(rf"/deals/{deal_id}/statement$"))
+    expect(creator.locator("#statement-net")).to_have_text("$405.00")
+    shot(creator, "payment-05-statement")
 
 
 def test_three_d_secure_card_funds_the_deal(e2e_app, stripe_server, new_context, page_problems,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -21,8 +22,10 @@ def reset_stripe(base: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{base}/_config/data", method="DELETE"))
 
 
-def set_stripe_failing(base: str, on: bool) -> None:
-    body = f"on={'true' if on else 'false'}".encode()
+def set_stripe_failing(base: str, on: bool, path: str = "") -> None:
+    """While on, the local Stripe answers 500 to every API call (or to those whose path
+    matches the regular expression `path`)."""
+    body = urllib.parse.urlencode({"on": "true" if on else "false", "path": path}).encode()
     urllib.request.urlopen(urllib.request.Request(f"{base}/_devtools/fail", data=body))
 
 

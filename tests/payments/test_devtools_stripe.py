@@ -292,3 +292,88 @@ def test_addon_events_arrive_signed(stripe_api, stripe_server, webhook_inbox):
     body, signature = webhook_inbox[0]
     with pytest.raises(stripe.SignatureVerificationError):
         stripe.Webhook.construct_event(body, signature, "whsec_wrong")
+
+
+# --- What the pay page needs from the local Stripe (issue 9) -----------------------------------
+
+def _browser_post(url: str, body: dict):
+    """A POST as the fake Stripe.js sends it: JSON text, no secret key."""
+    request = urllib.request.Request(url, data=json.dumps(body).encode())
+    try:
+        with urllib.request.urlopen(request) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+CARD = {"number": "4242424242424242", "exp_month": "12", "exp_year": "2034", "cvc": "123"}
+
+
+def test_stripe_js_creates_payment_methods_with_the_publishable_key(stripe_server):
+    url = f"{stripe_server}/v1/payment_methods"
+    status, body = _browser_post(url, {"key": "pk_test_x", "type": "card", "card": CARD,
+                                       "billing_details": {"address": {"postal_code": "1"}}})
+    assert status == 200 and body["id"].startswith("pm_") and body["customer"] is None
+    assert body["card"]["last4"] == "4242" and body["card"]["fingerprint"]
+    assert _browser_post(url, {"type": "card", "card": CARD})[0] == 401  # no key at all
+    assert _browser_post(url, {"key": "sk_nope", "type": "card", "card": CARD})[0] == 401
+    for field, value, message in (("number", "4242 4242 4242 4242", "card number is incomplete"),
+                                  ("exp_month", "13", "expiration month is invalid"),
+                                  ("cvc", "1", "security code is incomplete")):
+        status, body = _browser_post(url, {"key": "pk_test_x", "type": "card",
+                                           "card": {**CARD, field: value}})
+        assert status == 400 and message in body["error"]["message"], body
+
+
+def test_the_card_element_sends_digits_only_and_create_payment_method_exists(stripe_server):
+    """Real Stripe.js strips the spaces people type ("4242 4242 4242 4242"); localstripe's
+    element passed them on and the API answered a bare "Bad request"."""
+    with urllib.request.urlopen(f"{stripe_server}/js.stripe.com/v3/") as answer:
+        js = answer.read().decode()
+    assert "number: this._inputs.number.value.replace(/[\\s-]/g, '')," in js
+    assert "createPaymentMethod: async (data) => {" in js
+    assert "createPaymentMethod: async () => {}," not in js
+
+
+def test_setup_future_usage_saves_the_card_once_the_payment_succeeds(stripe_api):
+    customer = stripe_api.v1.customers.create(params={"email": "brand@example.com"})
+    card = stripe_api.v1.payment_methods.create(params={"type": "card", "card": CARD})
+    intent = stripe_api.v1.payment_intents.create(params={
+        "amount": 900, "currency": "usd", "customer": customer.id})
+    stripe_api.v1.payment_intents.update(intent.id, params={
+        "payment_method": card.id, "setup_future_usage": "off_session"})
+    saved = stripe_api.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
+    assert saved.data == []  # not before the payment succeeded
+    assert stripe_api.v1.payment_intents.confirm(intent.id).status == "succeeded"
+    saved = stripe_api.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
+    assert [pm.id for pm in saved.data] == [card.id]
+    other = stripe_api.v1.payment_methods.create(params={"type": "card", "card": CARD})
+    intent = stripe_api.v1.payment_intents.create(params={
+        "amount": 900, "currency": "usd", "customer": customer.id})
+    stripe_api.v1.payment_intents.update(intent.id, params={
+        "payment_method": other.id, "setup_future_usage": ""})  # "" unsets it
+    stripe_api.v1.payment_intents.confirm(intent.id)
+    saved = stripe_api.v1.payment_methods.list(params={"customer": customer.id, "type": "card"})
+    assert [pm.id for pm in saved.data] == [card.id]
+
+
+def test_a_new_card_restarts_an_intent_left_waiting_for_three_d_secure(stripe_api):
+    three_ds = stripe_api.v1.payment_methods.create(params={"type": "card", "card": {
+        **CARD, "number": "4000002500003155"}})
+    intent = stripe_api.v1.payment_intents.create(params={"amount": 700, "currency": "usd"})
+    stripe_api.v1.payment_intents.update(intent.id, params={"payment_method": three_ds.id})
+    assert stripe_api.v1.payment_intents.confirm(intent.id).status == "requires_action"
+    visa = stripe_api.v1.payment_methods.create(params={"type": "card", "card": CARD})
+    updated = stripe_api.v1.payment_intents.update(intent.id, params={"payment_method": visa.id})
+    assert updated.status == "requires_confirmation"
+    assert stripe_api.v1.payment_intents.confirm(intent.id).status == "succeeded"
+
+
+def test_failures_can_target_one_kind_of_call(stripe_api, stripe_server):
+    set_stripe_failing(stripe_server, True, path=r"/confirm$")
+    intent = stripe_api.v1.payment_intents.create(params={
+        "amount": 700, "currency": "usd", "payment_method": "pm_card_visa"})
+    with pytest.raises(stripe.APIError):
+        stripe_api.v1.payment_intents.confirm(intent.id)
+    set_stripe_failing(stripe_server, False)
+    assert stripe_api.v1.payment_intents.confirm(intent.id).status == "succeeded"

@@ -57,15 +57,16 @@ def submitted(deal):
 
 
 def test_fee_breakdown(app_ctx):
-    assert payments.fee_breakdown(50000, "USD") == (52500, 2500, 5000, 45000)
-    assert payments.fee_breakdown(1, "USD") == (1, 0, 0, 1)
-    assert payments.fee_breakdown(999, "USD") == (1049, 50, 100, 899)
+    assert payments.fee_breakdown(50000, "USD") == (52500, 2500, 5000, 45000, 0)
+    assert payments.fee_breakdown(1, "USD") == (1, 0, 0, 1, 0)
+    assert payments.fee_breakdown(999, "USD") == (1049, 50, 100, 899, 0)
+    assert payments.fee_breakdown(50000, "USD").price == 50000
 
 
 def test_pay_page_shows_total_and_stripe_js(deal, brand_client, stripe_server):
     response = brand_client.get(f"/deals/{deal.id}/pay")
     assert response.status_code == 200
-    assert b"$525.00" in response.data and b"data-setup-secret=\"seti_" in response.data
+    assert b"$525.00" in response.data and b'data-stripe-key="pk_' in response.data
     csp = response.headers["Content-Security-Policy"]
     assert f"script-src 'self' {stripe_server}" in csp and "'unsafe-inline'" not in csp
 
@@ -303,18 +304,22 @@ def test_pay_rejects_foreign_or_bad_cards(deal, brand, brand_client, login_as, c
 
 def test_receipts_and_history_for_parties_only(funded, brand_client, creator_client, login_as,
                                               client):
-    url = f"/deals/{funded.id}/receipt"
-    page = brand_client.get(url)
+    url = f"/deals/{funded.id}/receipt"  # old links: the invoice (brand), the statement
+    assert brand_client.get(url).headers["Location"].endswith(f"/deals/{funded.id}/invoice")
+    assert creator_client.get(url).headers["Location"].endswith(
+        f"/deals/{funded.id}/statement")
+    page = brand_client.get(f"/deals/{funded.id}/invoice")
     assert page.status_code == 200 and b"$525.00" in page.data
-    assert creator_client.get(url).status_code == 200
+    assert creator_client.get(f"/deals/{funded.id}/statement").status_code == 200
     assert login_as(factories.make_brand().user).get(url).status_code == 404
     assert login_as(factories.make_creator().user).get(url).status_code == 404
     assert client.get(url).status_code == 302
     spend = brand_client.get("/payments?format=csv")
-    assert spend.mimetype == "text/csv" and b"525.0" in spend.data
+    assert spend.mimetype == "text/csv" and b"525.00" in spend.data
     earnings = creator_client.get("/payments?format=csv")
-    assert b"pending" in earnings.data and b"450.0" in earnings.data
-    assert b"Receipt" in creator_client.get("/payments").data
+    assert b"held" in earnings.data and b"450.00" in earnings.data  # gross, fee, net
+    assert b",500.00,50.00,450.00," in earnings.data
+    assert b"Statement" in creator_client.get("/payments").data
 
 
 def test_payouts_page_and_onboarding_redirect(creator_client, app_ctx, stripe_server):

@@ -9,10 +9,12 @@ import urllib.request
 from datetime import date, timedelta
 
 import stripe
+from sqlalchemy import event
 
+from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import Deal, DealState, OfferThread
-from marketplace.models.payment import PayoutAccount
+from marketplace.models.payment import Payment, PaymentStatus, PayoutAccount, Transfer
 from marketplace.services import payments
 from marketplace.services.payments import stripe_gateway as gateway
 from tests.support import factories
@@ -48,6 +50,14 @@ def three_ds_card(user) -> str:
     pm = gateway.client().v1.payment_methods.create(params={"type": "card", "card": {
         "number": "4000002500003155", "exp_month": 12, "exp_year": 2030, "cvc": "123"}})
     gateway.client().v1.payment_methods.attach(pm.id, params={"customer": customer})
+    return pm.id
+
+
+def typed_card(number: str = "4242424242424242") -> str:
+    """A card typed on the pay page: Stripe.js creates the PaymentMethod, attached to nobody
+    (here through the secret-key API, which the local Stripe treats the same)."""
+    pm = gateway.client().v1.payment_methods.create(params={"type": "card", "card": {
+        "number": number, "exp_month": 12, "exp_year": 2034, "cvc": "123"}})
     return pm.id
 
 
@@ -92,3 +102,52 @@ def refresh(*objects) -> None:
         db.session.refresh(obj)
 
 
+
+
+def money_in_state(brand, creator, state: str, *, price_cents: int = 50000,
+                   sent_days_ago: int = 1, arrival_days: int = 2) -> Deal:
+    """A deal whose money is in `state` (held, pending set-up, on the way, paid, refunded),
+    written straight to the database (no Stripe): for pages and sums, not for money moves."""
+    deal_state, status = {"held": ("funded", PaymentStatus.HELD),
+                          "pending set-up": ("approved", PaymentStatus.PAYOUT_PENDING),
+                          "on the way": ("completed", PaymentStatus.PAID_OUT),
+                          "paid": ("completed", PaymentStatus.PAID_OUT),
+                          "refunded": ("cancelled", PaymentStatus.REFUNDED)}[state]
+    deal = make_deal(brand, creator, price_cents=price_cents, state=deal_state)
+    now = utcnow()
+    payment = Payment(deal_id=deal.id, payment_intent_id=f"pi_test_{deal.id}",
+                      status=status, amount_cents=price_cents, price_cents=price_cents,
+                      currency="USD", charge_id=f"ch_test_{deal.id}",
+                      payout_cents=0 if state == "refunded" else price_cents,
+                      refunded_cents=price_cents if state == "refunded" else 0,
+                      paid_at=now - timedelta(days=sent_days_ago + 3))
+    db.session.add(payment)
+    if state in ("on the way", "paid"):
+        fee = price_cents // 10
+        sent = now - timedelta(days=sent_days_ago)
+        arrival = sent + timedelta(days=arrival_days)
+        if state == "paid" and arrival > now:
+            arrival = now - timedelta(hours=1)
+        db.session.add(Transfer(deal_id=deal.id, stripe_transfer_id=f"tr_test_{deal.id}",
+                                destination="acct_test", amount_cents=price_cents - fee,
+                                creator_fee_cents=fee, currency="USD", created_at=sent,
+                                expected_arrival_at=arrival))
+    db.session.commit()
+    return deal
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is open (query budgets of list pages)."""
+
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._hit)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._hit)
+
+    def _hit(self, *args):
+        self.count += 1

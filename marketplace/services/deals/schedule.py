@@ -135,11 +135,17 @@ def expected_approval(deal: Deal, now: datetime | None = None) -> datetime | Non
     return None
 
 
+def arrival_after(sent_at: datetime) -> datetime:
+    """When a payout sent at `sent_at` should reach the creator's bank (Stripe pays connected
+    accounts out on a schedule: PAYOUT_ARRIVAL_DAYS)."""
+    return sent_at + timedelta(days=setting("PAYOUT_ARRIVAL_DAYS"))
+
+
 def payout_arrival(deal: Deal, now: datetime | None = None) -> datetime | None:
-    """About when the creator's payout reaches their bank: PAYOUT_ARRIVAL_DAYS after it was
-    sent (or after the expected approval, when it is not sent yet)."""
+    """About when the creator's payout reaches their bank: `arrival_after` the moment it was
+    sent (or the expected approval, when it is not sent yet)."""
     sent = deal.paid_out_at or expected_approval(deal, now)
-    return sent + timedelta(days=setting("PAYOUT_ARRIVAL_DAYS")) if sent else None
+    return arrival_after(sent) if sent else None
 
 
 def review_window_closes_at(deal: Deal) -> datetime | None:

@@ -19,13 +19,25 @@ from marketplace.extensions import mail
 log = logging.getLogger(__name__)
 
 
-def send_mail(to: str, subject: str, body: str, html: str | None = None) -> bool:
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+def send_mail(to: str, subject: str, body: str, html: str | None = None,
+              attachments: tuple[Attachment, ...] = ()) -> bool:
     """Send one e-mail: the plain-text `body`, plus an HTML alternative when given (mail
-    programs show whichever they prefer). True when the SMTP server took it."""
+    programs show whichever they prefer), with optional files (e.g. an invoice PDF). True when
+    the SMTP server took it."""
     if not current_app.config.get("MAIL_ENABLED", True):
         return False
     try:
-        mail.send(MailMessage(subject=subject, recipients=[to], body=body, html=html))
+        message = MailMessage(subject=subject, recipients=[to], body=body, html=html)
+        for item in attachments:
+            message.attach(item.filename, item.content_type, item.data)
+        mail.send(message)
     except Exception:  # noqa: BLE001  (SMTP down, refused recipient, timeout...)
         log.exception("could not send e-mail %r to %s", subject, to)
         return False

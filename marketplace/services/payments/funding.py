@@ -1,6 +1,13 @@
-"""Funding: the brand pays `price + brand fee` into the platform balance with a saved card
-(SetupIntent first, then a PaymentIntent confirmed on the server; 3-D Secure finished by the
-browser). A succeeded charge is recorded once, whether the answer or the webhook comes first."""
+"""Funding: the brand pays `price + brand fee + tax` into the platform balance, with a saved
+card or a card typed on the pay page (Stripe.js creates the PaymentMethod; the server puts it
+on the deal's PaymentIntent and confirms it; 3-D Secure, when the bank asks, is one prompt in
+the browser). A succeeded charge is recorded once, whether the answer or the webhook comes
+first, and the invoice is issued with it.
+
+One PaymentIntent per deal, reused across attempts: an abandoned 3-D Secure prompt leaves it
+in `requires_action`; the next attempt with another card replaces the card and confirms again,
+with the same card it simply asks again. Every attempt has its own idempotency keys (the
+attempt counter is committed even when Stripe fails), so a failed call is never replayed."""
 
 from __future__ import annotations
 
@@ -19,6 +26,7 @@ from marketplace.models.payment import (
     StripeCustomer,
 )
 from marketplace.services.errors import Conflict, DomainError, NotAllowed
+from marketplace.services.payments import invoices
 from marketplace.services.payments import stripe_gateway as gateway
 from marketplace.services.payments.ledger import (
     add_entry,
@@ -27,6 +35,8 @@ from marketplace.services.payments.ledger import (
     perform_deal,
 )
 from marketplace.services.payments.refunds import refund
+
+OPEN_INTENT = ("requires_payment_method", "requires_confirmation", "requires_action")
 
 
 def customer_id_for(user: User, *, create: bool = True) -> str | None:
@@ -44,17 +54,11 @@ def customer_id_for(user: User, *, create: bool = True) -> str | None:
     return customer
 
 
-@dataclass(frozen=True)
-class CardSetup:
-    client_secret: str
-    cards: list[gateway.Card]
-
-
-def card_setup(user: User) -> CardSetup:
-    """A SetupIntent for a new card plus the cards already saved (one-click next time)."""
-    customer = customer_id_for(user)
-    _, secret = gateway.create_setup_intent(customer)
-    return CardSetup(secret, gateway.saved_cards(customer))
+def saved_cards(user: User) -> list[gateway.Card]:
+    """The brand's saved cards, one per card number. Reads only (no customer is created for
+    a brand who never paid), so the pay page's GET changes nothing."""
+    customer = customer_id_for(user, create=False)
+    return gateway.saved_cards(customer) if customer else []
 
 
 @dataclass(frozen=True)
@@ -68,9 +72,22 @@ def _check_brand(deal: Deal, user: User) -> None:
         raise NotAllowed("Only the deal's brand can pay for it.")
 
 
+def _chosen_card(customer: str, payment_method: str) -> tuple[gateway.Card, bool]:
+    """The card to charge and whether to save it: a saved card of this customer, or a card
+    just typed (not attached to anyone), saved unless the same number is saved already."""
+    chosen = gateway.card(payment_method)
+    if chosen.customer not in (None, customer):
+        raise DomainError(gateway.NO_SUCH_CARD, field="card")
+    if chosen.customer == customer:
+        return chosen, False
+    known = {card.fingerprint for card in gateway.saved_cards(customer)}
+    return chosen, chosen.fingerprint not in known
+
+
 def fund(deal: Deal, user: User, payment_method: str) -> FundResult:
-    """Charge the brand for `deal` with one of their saved cards. The amount comes from the
-    deal, never from the browser. Declined -> CardDeclined and the deal stays agreed."""
+    """Charge the brand for `deal` with the card they chose (`payment_method`: a saved card or
+    one just typed). The amount comes from the deal, never from the browser. Declined ->
+    CardDeclined and the deal stays agreed."""
     _check_brand(deal, user)
     payment = payment_for(deal.id)
     if payment is not None and payment.funded:
@@ -78,11 +95,9 @@ def fund(deal: Deal, user: User, payment_method: str) -> FundResult:
     if deal.state != DealState.AGREED:
         raise DomainError("Only an agreed deal can be funded.")
     customer = customer_id_for(user)
-    cards = {card.id for card in gateway.saved_cards(customer)}
-    if payment_method not in cards:
-        raise DomainError("Choose one of your saved cards or add a new one.", field="card")
+    card, save_card = _chosen_card(customer, payment_method)
     if payment is None:
-        payment = _open_payment(deal, customer, payment_method)
+        payment = _open_payment(deal, customer)
     payment = payment_for(deal.id, lock=True)  # one confirmation at a time per deal
     if payment.funded:
         db.session.commit()
@@ -91,33 +106,41 @@ def fund(deal: Deal, user: User, payment_method: str) -> FundResult:
     attempt = payment.attempts
     try:
         intent = gateway.retrieve_payment_intent(payment.payment_intent_id)
-        if intent.status in ("requires_payment_method", "requires_confirmation",
-                             "requires_action"):
-            if intent.payment_method != payment_method or intent.status == "requires_action":
-                gateway.set_payment_method(payment.payment_intent_id, deal_id=deal.id,
-                                           attempt=attempt, payment_method=payment_method)
-            intent = gateway.confirm_payment_intent(payment.payment_intent_id,
-                                                    deal_id=deal.id, attempt=attempt)
+        if intent.status == "requires_action" and intent.payment_method == card.id:
+            # The same card's 3-D Secure prompt was left open: ask again, nothing else.
+            payment.status = PaymentStatus.REQUIRES_ACTION
+            db.session.commit()
+            return FundResult("requires_action", intent.client_secret)
+        if intent.status == "canceled":  # cancelled on Stripe's side: start a fresh one
+            intent = gateway.create_payment_intent(
+                deal_id=deal.id, amount=payment.amount_cents, currency=payment.currency,
+                customer_id=customer, step=f"payment-intent-{attempt}")
+            payment.payment_intent_id = intent.id
+        if intent.status in OPEN_INTENT:
+            gateway.set_payment_method(intent.id, deal_id=deal.id, attempt=attempt,
+                                       payment_method=card.id, save_card=save_card)
+            intent = gateway.confirm_payment_intent(intent.id, deal_id=deal.id,
+                                                    attempt=attempt)
     except gateway.CardDeclined as exc:
         payment.status = PaymentStatus.REQUIRES_PAYMENT
         payment.last_error = exc.message
         db.session.commit()
         raise
     except gateway.PaymentFailed:
-        db.session.rollback()
+        db.session.commit()  # keep the attempt count: the next try uses fresh keys
         raise
     return _after_confirm(deal, payment, intent)
 
 
-def _open_payment(deal: Deal, customer: str, payment_method: str) -> Payment:
+def _open_payment(deal: Deal, customer: str) -> Payment:
     breakdown = fee_breakdown(deal.price_cents, deal.currency)
     intent = gateway.create_payment_intent(
         deal_id=deal.id, amount=breakdown.brand_total, currency=deal.currency,
-        customer_id=customer, payment_method=payment_method)
+        customer_id=customer)
     payment = Payment(deal_id=deal.id, payment_intent_id=intent.id,
                       amount_cents=breakdown.brand_total, price_cents=deal.price_cents,
-                      brand_fee_cents=breakdown.brand_fee, payout_cents=deal.price_cents,
-                      currency=deal.currency)
+                      brand_fee_cents=breakdown.brand_fee, tax_cents=breakdown.tax,
+                      payout_cents=deal.price_cents, currency=deal.currency)
     db.session.add(payment)
     try:
         db.session.commit()
@@ -157,8 +180,9 @@ def finish_authentication(deal: Deal, user: User) -> FundResult:
 
 
 def record_charge(payment: Payment, intent) -> bool:
-    """Record a succeeded PaymentIntent once (sync answer or webhook, whichever is first)
-    and fund the deal. Returns False when it had been recorded already."""
+    """Record a succeeded PaymentIntent once (sync answer or webhook, whichever is first),
+    fund the deal and issue its invoice. Returns False when it had been recorded already."""
+    label = gateway.intent_card_label(intent)  # before the lock: a Stripe call
     payment = payment_for(payment.deal_id, lock=True)
     if payment.funded:
         db.session.commit()
@@ -168,14 +192,20 @@ def record_charge(payment: Payment, intent) -> bool:
     payment.charge_id = charge_id
     payment.paid_at = utcnow()
     payment.last_error = ""
+    payment.card_label = label
     add_entry(payment.deal_id, LedgerKind.CHARGE, payment.amount_cents, payment.currency, charge_id)
     add_entry(payment.deal_id, LedgerKind.BRAND_FEE, payment.brand_fee_cents, payment.currency,
               f"{charge_id}:brand_fee")
+    add_entry(payment.deal_id, LedgerKind.TAX, payment.tax_cents, payment.currency,
+              f"{charge_id}:tax")
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         return False
+    # The invoice (its number taken under the counter's row lock) commits with the charge and
+    # the deal's move, so the "deal funded" step always finds it.
+    invoices.add_invoice(payment)
     deal = db.session.get(Deal, payment.deal_id)
     if deal.state == DealState.AGREED:
         perform_deal(deal, "fund", "Payment received.")

@@ -30,22 +30,32 @@ HOLDING = frozenset({PaymentStatus.HELD, PaymentStatus.PAYOUT_PENDING, PaymentSt
 
 
 class FeeBreakdown(NamedTuple):
-    brand_total: int
+    brand_total: int  # price + brand fee + tax: what the card is charged
     brand_fee: int
     creator_fee: int
-    creator_net: int
+    creator_net: int  # price - creator fee: what the creator's bank receives
+    tax: int = 0  # on price + brand fee (TAX_RATE_BPS); zero unless configured
+
+    @property
+    def price(self) -> int:
+        return self.brand_total - self.brand_fee - self.tax
 
 
 def bps(amount: int, bps: int) -> int:
     return (amount * bps + 5000) // 10000  # half up, in cents
 
 
+def creator_fee(amount_cents: int) -> int:
+    """The platform's fee on the creator's side of `amount_cents` (CREATOR_FEE_BPS)."""
+    return bps(amount_cents, current_app.config.get("CREATOR_FEE_BPS", 1000))
+
+
 def fee_breakdown(price_cents: int, currency: str = "USD") -> FeeBreakdown:
     """What the brand pays and what the creator receives for a price (fees from config)."""
     brand_fee = bps(price_cents, current_app.config.get("BRAND_FEE_BPS", 0))
-    creator_fee = bps(price_cents, current_app.config.get("CREATOR_FEE_BPS", 1000))
-    return FeeBreakdown(price_cents + brand_fee, brand_fee, creator_fee,
-                        price_cents - creator_fee)
+    tax = bps(price_cents + brand_fee, current_app.config.get("TAX_RATE_BPS", 0))
+    fee = creator_fee(price_cents)
+    return FeeBreakdown(price_cents + brand_fee + tax, brand_fee, fee, price_cents - fee, tax)
 
 
 def ledger_totals(deal_id: int) -> dict[LedgerKind, int]:
@@ -66,8 +76,8 @@ def held_cents(payment: Payment | None) -> int:
 
 def ledger_balance_ok(deal_id: int) -> bool:
     """The money equation of one deal. Ledger rows are signed from the platform balance's
-    point of view: charge +, refund -, transfer -, reversal +, and fee rows + when a fee is
-    kept, - when it is given back. With the absolute totals
+    point of view: charge +, refund -, transfer -, reversal +, and fee and tax rows + when
+    kept, - when given back. With the absolute totals
 
         charged - refunded == (transferred - reversed) + fees_kept + held
 
@@ -78,7 +88,8 @@ def ledger_balance_ok(deal_id: int) -> bool:
     payment = payment_for(deal_id)
     charged, refunded = totals[LedgerKind.CHARGE], -totals[LedgerKind.REFUND]
     transferred, reversed_ = -totals[LedgerKind.TRANSFER], totals[LedgerKind.REVERSAL]
-    fees_kept = totals[LedgerKind.BRAND_FEE] + totals[LedgerKind.CREATOR_FEE]
+    fees_kept = (totals[LedgerKind.BRAND_FEE] + totals[LedgerKind.CREATOR_FEE]
+                 + totals[LedgerKind.TAX])
     parts_ok = (min(charged, refunded, transferred, reversed_, fees_kept) >= 0
                 and refunded <= charged and reversed_ <= transferred)
     return parts_ok and charged - refunded == (transferred - reversed_) + fees_kept + held_cents(

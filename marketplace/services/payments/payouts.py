@@ -4,6 +4,8 @@ fee` after approval, exactly once (atomic claim + unique ledger rows). A payout 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,13 +20,14 @@ from marketplace.models.payment import (
     PayoutAccount,
     Transfer,
 )
+from marketplace.services.deals import schedule
 from marketplace.services.errors import DomainError
 from marketplace.services.payments import stripe_gateway as gateway
 from marketplace.services.payments.ledger import (
     add_entry,
     advance_after_payout,
-    bps,
     claim,
+    creator_fee,
     payment_for,
     unclaim,
 )
@@ -79,6 +82,13 @@ def send_pending_payouts(creator_id: int) -> int:
     return sent
 
 
+def expected_arrival(sent_at: datetime) -> datetime:
+    """When a transfer sent at `sent_at` should reach the creator's bank: Stripe pays connected
+    accounts out on a schedule, see `schedule.arrival_after`). Stored on the Transfer once;
+    pages read the column, never recompute it."""
+    return schedule.arrival_after(sent_at)
+
+
 def release(deal: Deal) -> str:
     """Transfer the creator's share (payout - creator fee) for an approved deal, exactly once.
     Returns "paid_out", "pending" (no ready payout account yet) or "skipped"."""
@@ -93,7 +103,7 @@ def release(deal: Deal) -> str:
         unclaim(deal.id, PaymentStatus.PAYOUT_PENDING,
                 "Payout pending: the creator has not finished setting up payouts.")
         return "pending"
-    fee = bps(payment.payout_cents, current_app.config.get("CREATOR_FEE_BPS", 1000))
+    fee = creator_fee(payment.payout_cents)
     try:
         transfer = gateway.create_transfer(
             deal_id=deal.id, amount=payment.payout_cents - fee, currency=payment.currency,
@@ -110,9 +120,11 @@ def record_transfer(deal: Deal, transfer, creator_fee: int | None = None) -> boo
     payment = payment_for(deal.id)
     if creator_fee is None:
         creator_fee = payment.payout_cents - transfer.amount
+    sent_at = utcnow()
     db.session.add(Transfer(deal_id=deal.id, stripe_transfer_id=transfer.id,
                             destination=transfer.destination, amount_cents=transfer.amount,
-                            creator_fee_cents=creator_fee, currency=payment.currency))
+                            creator_fee_cents=creator_fee, currency=payment.currency,
+                            created_at=sent_at, expected_arrival_at=expected_arrival(sent_at)))
     add_entry(deal.id, LedgerKind.TRANSFER, -transfer.amount, payment.currency, transfer.id)
     add_entry(deal.id, LedgerKind.CREATOR_FEE, creator_fee, payment.currency,
               f"{transfer.id}:creator_fee")

@@ -54,6 +54,8 @@ def refund(deal: Deal, *, amount_cents: int | None = None, reason: str = "") -> 
     if full:
         add_entry(deal.id, LedgerKind.BRAND_FEE, -payment.brand_fee_cents, payment.currency,
                   f"{stripe_refund.id}:brand_fee")
+        add_entry(deal.id, LedgerKind.TAX, -payment.tax_cents, payment.currency,
+                  f"{stripe_refund.id}:tax")
     payment.refunded_cents += amount
     try:
         db.session.commit()

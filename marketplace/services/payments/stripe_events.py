@@ -42,10 +42,12 @@ def handle_event(event) -> str:
     """Apply one verified webhook event once. The StripeEvent row is committed together with
     the event's effect; a repeat is a no-op. Objects are re-read from Stripe, so events that
     arrive late or out of order cannot move anything backwards."""
+    handler = _HANDLERS.get(event.type)
+    obj = event.data.object
+    if handler is not None:
+        _check_object(event.type, obj)
     if not _store_event(event.id, event.type):
         return "duplicate"
-    obj = event.data.object
-    handler = _HANDLERS.get(event.type)
     try:
         done = handler(obj) if handler else None
     except Exception:
@@ -59,6 +61,16 @@ def handle_event(event) -> str:
         return "duplicate"
     db.session.commit()
     return "ignored" if handler is None else (done or "ok")
+
+
+def _check_object(event_type: str, obj) -> None:
+    """The fields a handler reads must be plain ids (InvalidWebhook otherwise, before anything
+    is stored)."""
+    fields = obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+    for name in _OBJECT_FIELDS.get(event_type, ("id",)):
+        value = fields.get(name)
+        if not isinstance(value, str) or not value or len(value) > gateway.MAX_ID_LENGTH:
+            raise gateway.InvalidWebhook(f"the {event_type} event's object has no valid {name!r}")
 
 
 def _payment_by_intent(intent_id: str) -> Payment | None:
@@ -104,6 +116,9 @@ def _on_charge_refunded(obj) -> str | None:
         if f"{last}:brand_fee" not in known:
             add_entry(payment.deal_id, LedgerKind.BRAND_FEE, -payment.brand_fee_cents,
                       payment.currency, f"{last}:brand_fee")
+        if f"{last}:tax" not in known:
+            add_entry(payment.deal_id, LedgerKind.TAX, -payment.tax_cents, payment.currency,
+                      f"{last}:tax")
         payment.status = PaymentStatus.REFUNDED
         payment.payout_cents = 0
     return None
@@ -155,3 +170,5 @@ _HANDLERS = {
     "transfer.updated": _on_transfer,
     "transfer.reversed": _on_transfer,
 }
+
+_OBJECT_FIELDS = {"charge.dispute.created": ("id", "charge")}  # others need only "id"

@@ -7,6 +7,7 @@ app's own unique constraints guard the same thing locally (localstripe ignores t
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,8 +31,13 @@ class CardDeclined(DomainError):
 
 @dataclass(frozen=True)
 class Card:
+    """A card PaymentMethod as the app needs it: `customer` is None for a card just typed in
+    the browser (not saved yet); `fingerprint` is the same for the same card number."""
+
     id: str
     label: str
+    fingerprint: str = ""
+    customer: str | None = None
 
 
 def client() -> stripe.StripeClient:
@@ -85,37 +91,67 @@ def create_customer(user_id: int, email: str) -> str:
     return customer.id
 
 
-def create_setup_intent(customer_id: str) -> tuple[str, str]:
-    intent = _call(client().v1.setup_intents.create,
-                   params={"customer": customer_id, "usage": "off_session"})
-    return intent.id, intent.client_secret
+NO_SUCH_CARD = "Choose one of your saved cards or add a new one."
 
 
-def setup_intent_payment_method(setup_intent_id: str) -> str | None:
-    intent = _call(client().v1.setup_intents.retrieve, setup_intent_id)
-    return intent.payment_method if intent.status == "succeeded" else None
+def _card(pm) -> Card:
+    card = pm.card
+    return Card(pm.id, card_label(card.brand, card.last4),
+                getattr(card, "fingerprint", None) or pm.id,
+                pm.customer if isinstance(pm.customer, str) or pm.customer is None
+                else pm.customer.id)
+
+
+def card_label(brand: str | None, last4: str | None) -> str:
+    """'Visa •••• 4242' (what invoices and the pay page call a card)."""
+    return f"{(brand or 'card').replace('_', ' ').title()} •••• {last4 or '????'}"
 
 
 def saved_cards(customer_id: str) -> list[Card]:
+    """The customer's cards, one per card number (fingerprint): the same card saved twice
+    (before the pay page saved each card once) is offered once, its most recent copy."""
     cards = _call(client().v1.payment_methods.list,
-                  params={"customer": customer_id, "type": "card"})
-    return [Card(pm.id, f"{pm.card.brand.title()} •••• {pm.card.last4}") for pm in cards.data]
+                  params={"customer": customer_id, "type": "card", "limit": 100})
+    unique: dict[str, Card] = {}
+    for pm in sorted(cards.data, key=lambda pm: pm.created or 0, reverse=True):
+        card = _card(pm)
+        unique.setdefault(card.fingerprint, card)
+    return list(unique.values())
+
+
+def card(payment_method_id: str) -> Card:
+    """The card behind a PaymentMethod id; DomainError (400) when there is no such card."""
+    try:
+        pm = _call(client().v1.payment_methods.retrieve, payment_method_id)
+    except PaymentFailed as exc:
+        if isinstance(exc.__cause__, stripe.InvalidRequestError):  # no such payment method
+            raise DomainError(NO_SUCH_CARD, field="card") from exc
+        raise
+    if pm.type != "card" or not pm.card:
+        raise DomainError(NO_SUCH_CARD, field="card")
+    return _card(pm)
 
 
 # --- Payment intents -----------------------------------------------------------------------
 
 def create_payment_intent(*, deal_id: int, amount: int, currency: str, customer_id: str,
-                          payment_method: str):
+                          step: str = "payment-intent"):
+    """The deal's PaymentIntent, without a card yet (`set_payment_method` adds the chosen one),
+    so the parameters under one idempotency key never change."""
     params = {"amount": amount, "currency": currency.lower(), "customer": customer_id,
-              "payment_method": payment_method, "transfer_group": f"deal-{deal_id}",
-              "description": f"Duet deal #{deal_id}", "metadata": {"deal_id": str(deal_id)}}
+              "transfer_group": f"deal-{deal_id}", "description": f"Duet deal #{deal_id}",
+              "metadata": {"deal_id": str(deal_id)}}
     return _call(client().v1.payment_intents.create, params=params,
-                 options=_key(deal_id, "payment-intent"))
+                 options=_key(deal_id, step))
 
 
-def set_payment_method(intent_id: str, *, deal_id: int, attempt: int, payment_method: str):
+def set_payment_method(intent_id: str, *, deal_id: int, attempt: int, payment_method: str,
+                       save_card: bool = False):
+    """Charge `payment_method` on the next confirmation; `save_card` keeps a new card on the
+    customer once the payment succeeds (Stripe attaches it), so one typed card is saved once."""
     return _call(client().v1.payment_intents.update, intent_id,
-                 params={"payment_method": payment_method},
+                 params={"payment_method": payment_method,
+                         "setup_future_usage": "off_session" if save_card else ""},
                  options=_key(deal_id, f"payment-method-{attempt}"))
 
 
@@ -127,6 +163,18 @@ def confirm_payment_intent(intent_id: str, *, deal_id: int, attempt: int):
 
 def retrieve_payment_intent(intent_id: str):
     return _call(client().v1.payment_intents.retrieve, intent_id)
+
+
+def intent_card_label(intent) -> str:
+    """'Visa •••• 4242' for the card a PaymentIntent charged ("" if Stripe cannot say)."""
+    pm = getattr(intent, "payment_method", None)
+    if not pm:
+        return ""
+    pm_id = pm if isinstance(pm, str) else pm.id
+    try:
+        return card(pm_id).label
+    except DomainError:
+        return ""
 
 
 def retrieve_charge(charge_id: str):
@@ -196,13 +244,59 @@ def transfers_for(deal_id: int) -> list:
 # --- Webhooks ------------------------------------------------------------------------------
 
 class InvalidWebhook(DomainError):
-    """A webhook body that is not a genuine, fresh, signed Stripe event."""
+    """A webhook body that is not a genuine, fresh, signed Stripe event of the expected shape
+    (answered with 400: nothing is recorded, nothing changes)."""
+
+
+WEBHOOK_TOLERANCE_SECONDS = 300  # older signatures are refused (replays)
+MAX_EVENT_DEPTH = 32  # Stripe's events nest a few levels; a deeper body is not an event
+MAX_ID_LENGTH = 64  # the StripeEvent columns' width
 
 
 def verify_event(payload: bytes, signature: str) -> stripe.Event:
-    """The verified event; InvalidWebhook when it is bad, stale or unsigned."""
+    """The verified event; InvalidWebhook when it is unsigned, stale, not JSON, or not shaped
+    like an event (a list, null, a string, no id/type/data.object, absurd nesting)."""
     secret = current_app.config["STRIPE_WEBHOOK_SECRET"]
     try:
-        return stripe.Webhook.construct_event(payload, signature, secret)
-    except (ValueError, stripe.SignatureVerificationError) as exc:
+        stripe.WebhookSignature.verify_header(payload, signature, secret,
+                                              tolerance=WEBHOOK_TOLERANCE_SECONDS)
+    except (ValueError, stripe.SignatureVerificationError) as exc:  # UnicodeDecodeError too
         raise InvalidWebhook("invalid signature") from exc
+    try:
+        data = json.loads(payload)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidWebhook("the body is not JSON") from exc
+    check_event_shape(data)
+    return stripe.Event.construct_from(data, current_app.config["STRIPE_SECRET_KEY"])
+
+
+def check_event_shape(data: Any) -> None:
+    """What every handler relies on: an object with string `id` and `type` and an object in
+    `data.object`. Raises InvalidWebhook naming the first thing that is missing."""
+    if not isinstance(data, dict):
+        raise InvalidWebhook("the body is not an event object")
+    if _depth(data) > MAX_EVENT_DEPTH:
+        raise InvalidWebhook("the event is nested too deeply")
+    for name in ("id", "type"):
+        value = data.get(name)
+        if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+            raise InvalidWebhook(f"the event has no valid {name!r}")
+    inner = data.get("data")
+    if not isinstance(inner, dict) or not isinstance(inner.get("object"), dict):
+        raise InvalidWebhook("the event has no 'data.object'")
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON, without recursion (so a hostile body cannot blow the
+    stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if level > MAX_EVENT_DEPTH:
+            return level
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, level + 1) for child in children
+                     if isinstance(child, dict | list))
+    return deepest

@@ -1,0 +1,135 @@
+"""The paperwork pages: the brand's invoice, the creator's payout statement per deal, the
+creator's yearly earnings summary (HTML, PDF, CSV). Each answers 404 to anyone but its owner
+(and admins), whatever the deal id or year."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from marketplace.extensions import db
+from marketplace.models import Deal
+from marketplace.models.payment import LedgerEntry
+from marketplace.money import major_units
+from marketplace.payments import bp, documents
+from marketplace.payments.routes import creator_or_setup, party_deal
+from marketplace.services import payments
+
+MIN_YEAR = 2020
+
+
+def _attachment(data: bytes, filename: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+def _brand_invoice(deal_id: int):
+    deal = db.get_or_404(Deal, deal_id)
+    brand = current_user.brand
+    if not current_user.is_admin and (brand is None or deal.brand_id != brand.id):
+        abort(404)
+    invoice = payments.invoice_for(deal.id)
+    if invoice is None:
+        abort(404)
+    return invoice
+
+
+@bp.get("/deals/<int:deal_id>/invoice")
+@login_required
+def invoice(deal_id: int):
+    invoice = _brand_invoice(deal_id)
+    entries = db.session.execute(
+        select(LedgerEntry).where(LedgerEntry.deal_id == invoice.deal_id)
+        .order_by(LedgerEntry.id)).scalars().all() if current_user.is_admin else []
+    return render_template("payments/invoice.html", entries=entries,
+                           **documents.invoice_context(invoice))
+
+
+@bp.get("/deals/<int:deal_id>/invoice.pdf")
+@login_required
+def invoice_pdf(deal_id: int):
+    invoice = _brand_invoice(deal_id)
+    return _attachment(documents.invoice_pdf(invoice), documents.invoice_filename(invoice),
+                       documents.PDF)
+
+
+def _creator_statement(deal_id: int):
+    deal = db.get_or_404(Deal, deal_id)
+    creator = current_user.creator
+    if not current_user.is_admin and (creator is None or deal.creator_id != creator.id):
+        abort(404)
+    line = payments.statement(deal)
+    if line is None:
+        abort(404)
+    return deal, line
+
+
+@bp.get("/deals/<int:deal_id>/statement")
+@login_required
+def statement(deal_id: int):
+    deal, line = _creator_statement(deal_id)
+    return render_template("payments/statement.html",
+                           **documents.statement_context(deal, line))
+
+
+@bp.get("/deals/<int:deal_id>/statement.pdf")
+@login_required
+def statement_pdf(deal_id: int):
+    deal, line = _creator_statement(deal_id)
+    return _attachment(documents.statement_pdf(deal, line),
+                       f"duet-payout-statement-deal-{deal.id}.pdf", documents.PDF)
+
+
+@bp.get("/deals/<int:deal_id>/receipt")
+@login_required
+def receipt(deal_id: int):
+    """Old links: the brand's receipt is now the invoice, the creator's the statement."""
+    deal = party_deal(deal_id)
+    if current_user.is_admin or (current_user.brand is not None
+                                 and deal.brand_id == current_user.brand.id):
+        return redirect(url_for("payments.invoice", deal_id=deal.id))
+    return redirect(url_for("payments.statement", deal_id=deal.id))
+
+
+def _year(year: int) -> int:
+    if not MIN_YEAR <= year <= 9999:
+        abort(404)
+    return year
+
+
+@bp.get("/earnings/<int:year>.csv")
+@login_required
+def year_csv(year: int):
+    creator = creator_or_setup()
+    summary = payments.yearly_summary(creator, _year(year))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["paid_on", "expected_arrival", "deal_id", "campaign", "brand", "currency",
+                     "gross", "creator_fee", "net", "state"])
+    for line in summary.lines:
+        writer.writerow([line.sent_at.date().isoformat(),
+                         line.expected_arrival_at.date().isoformat()
+                         if line.expected_arrival_at else "",
+                         line.deal.id, getattr(line.deal.campaign, "title", ""),
+                         getattr(line.deal.brand, "company_name", ""), line.currency,
+                         major_units(line.gross_cents), major_units(line.fee_cents),
+                         major_units(line.net_cents), line.state])
+    for currency, (gross, fee, net) in sorted(summary.totals.items()):
+        writer.writerow(["total", "", "", "", "", currency, major_units(gross),
+                         major_units(fee), major_units(net), ""])
+    return _attachment(out.getvalue().encode(), f"duet-earnings-{summary.year}.csv",
+                       "text/csv")
+
+
+@bp.get("/earnings/<int:year>.pdf")
+@login_required
+def year_pdf(year: int):
+    creator = creator_or_setup()
+    summary = payments.yearly_summary(creator, _year(year))
+    return _attachment(documents.year_pdf(summary, creator),
+                       f"duet-earnings-{summary.year}.pdf", documents.PDF)
