@@ -155,6 +155,7 @@ def test_brand_downloads_the_invoice_pdf(e2e_app, stripe_server, new_context, pa
     brand.get_by_label("Tax / VAT id").fill("DE123456789")
     brand.get_by_role("button", name="Save billing details").click()
     expect(brand.locator(".alert-success")).to_contain_text("Billing details saved")
+    both_widths(brand, shot, "billing-details")
 
     open_pay_page(brand, deal_id)
     fill_card(brand, VISA)
