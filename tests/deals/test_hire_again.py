@@ -190,7 +190,7 @@ def test_hire_again_while_a_deal_is_in_progress_explains(app_ctx, brand, creator
         "deliverables-0-deliverable_type": "short_video", "deliverables-0-quantity": "1",
         "content_due": field_value(form, "content_due"), "usage_rights": "paid_30",
         "revisions_included": "1"})
-    assert r.status_code == 200
+    assert r.status_code == 400  # a refused form answers 400 with the reason beside it
     assert "deal in progress with this creator" in r.get_data(as_text=True)
     assert db.session.scalar(select(func.count(OfferThread.id)).where(
         OfferThread.status == ThreadStatus.OPEN)) == 0

@@ -247,7 +247,8 @@ def test_spend_and_earnings_follow_the_real_money(stripe_app, login_as):
         for deal in (approved, held):
             assert payments.fund(deal, brand.user, card).status == "funded"
         db.session.refresh(approved)
-        deals.perform(approved, "submit", creator.user, post_links=["https://x.com/p/1"],
+        deals.perform(approved, "submit", creator.user,
+                      post_links=["https://www.tiktok.com/@maker/video/1"],
                       caption="Done #ad")
         deals.perform(approved, "approve", brand.user)  # no payout account yet: pending
 

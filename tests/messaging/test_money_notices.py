@@ -63,14 +63,14 @@ def test_brand_gets_a_payment_confirmation_with_amount_and_receipt(funded, brand
                                                                   outbox):
     [note] = notes(brand.user, "payment_received")
     assert note.text.startswith("Payment received: $525.00 for")  # price + 5% brand fee
-    assert note.url == f"/deals/{funded.id}/receipt"
+    assert note.url == f"/deals/{funded.id}/invoice"
     plain, html = mail_to(outbox, brand.user, "Payment received")
-    link = f"http://localhost/deals/{funded.id}/receipt"
-    assert f"View your receipt: {link}\n" in plain and f'href="{link}"' in html
+    link = f"http://localhost/deals/{funded.id}/invoice"
+    assert f"View your invoice: {link}\n" in plain and f'href="{link}"' in html
     assert "Amount paid: $525.00" in plain
     assert f"Content due: {format_when(funded.content_due)}" in plain
-    # Opening the receipt page answers the notification.
-    assert brand_client.get(f"/deals/{funded.id}/receipt").status_code == 200
+    # Opening the invoice page answers the notification.
+    assert brand_client.get(f"/deals/{funded.id}/invoice").status_code == 200
     assert notifications.unread_count(brand.user) == 0
 
 

@@ -296,13 +296,13 @@ class _Notices:
             amount = _money(payment.amount_cents, payment.currency)
             notices.append(self._n(
                 self.brand, "payment_received",
-                f"Payment received: {amount} for {self.title}. Your receipt is ready.",
-                url=path_for("payments.receipt", deal_id=self.deal.id),
+                f"Payment received: {amount} for {self.title}. Your invoice is ready.",
+                url=path_for("payments.invoice", deal_id=self.deal.id),
                 details=("Duet holds the money until you approve the content; if the deal is "
                          "cancelled, you get it back.",
                          f"{self.creator_name} can start now; the content is due {due}."),
                 facts=(("Amount paid", amount), ("Content due", due)),
-                action="View your receipt"))
+                action="View your invoice"))
         return notices
 
     def on_deal_submitted(self):
