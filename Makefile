@@ -5,10 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
-# Passes 1 and 2 run in parallel (pytest-xdist): one process per core, each with its own
-# database and local Stripe. `make test TEST_WORKERS=0` runs them in one process.
+# All three passes run in parallel (pytest-xdist): one process per core, each with its own
+# database, local Stripe and (pass 3) its own served app; browser tests keep each file on one
+# process. `make test TEST_WORKERS=0` runs them in one process.
 TEST_WORKERS ?= auto
 XDIST  := -n $(TEST_WORKERS) --dist worksteal
+# One maths-library thread per test process: xdist already keeps every core busy, and
+# BLAS/OpenMP threads on top of it only fight over the same cores.
+MATH_THREADS := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 FLASK  := $(BIN)/flask --app wsgi
 
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
@@ -52,11 +56,11 @@ lint: install
 
 test: install chromium lint
 	@echo "== pass 1/3: SQLite =="
-	$(BIN)/pytest $(XDIST) --ignore=tests/e2e
+	$(MATH_THREADS) $(BIN)/pytest $(XDIST) --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
-	TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest $(XDIST) --ignore=tests/e2e --ignore=tests/matching/engine
+	TEST_DATABASE_URL=$(PG_URL) $(MATH_THREADS) $(BIN)/pytest $(XDIST) --ignore=tests/e2e --ignore=tests/matching/engine
 	@echo "== pass 3/3: browser (Chromium) =="
-	$(BIN)/pytest tests/e2e --screenshot only-on-failure --output test-results/playwright
+	$(MATH_THREADS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e --screenshot only-on-failure --output test-results/playwright
 
 clean:
 	rm -rf $(VENV) test-results .pytest_cache
