@@ -72,6 +72,10 @@ def load(env: dict | None = None) -> dict:
         "DEAL_FUNDING_DAYS": _int(env, "DEAL_FUNDING_DAYS", 7),
         # Deal schedule (services/deals/schedule.py): days from the payout to the creator's bank.
         "PAYOUT_ARRIVAL_DAYS": _int(env, "PAYOUT_ARRIVAL_DAYS", 2),
+        # Posting: days the creator has to post after approval, and days the brand has to
+        # check the linked posts before they count as confirmed (silence is consent).
+        "POST_DAYS": _int(env, "POST_DAYS", 3),
+        "POST_CONFIRM_DAYS": _int(env, "POST_CONFIRM_DAYS", 2),
         # Absolute address of the site for links in e-mail (needed when jobs run from cron).
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         # Largest draft (video or image) a creator can upload with a submission.

@@ -24,7 +24,7 @@ def _on_deal_event(sender, event: str = "", **extra) -> None:
             documents.mail_invoice(invoice)  # never raises
         return
     try:
-        if event in ("deal_approved", "deal_auto_approved"):
+        if event in ("deal_approved", "deal_auto_approved", "deal_posted"):
             payments.release(sender)
         elif event == "deal_cancelled":
             payments.refund(sender, reason="The deal was cancelled.")
