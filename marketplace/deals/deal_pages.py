@@ -203,11 +203,11 @@ def _render_detail_with(deal: Deal, **forms):
 def _load_history(deal: Deal) -> None:
     """Every version with its checks, and the events, in three queries however many
     versions there are (the page lists them all: at most revisions_included + 1)."""
-    db.session.execute(
-        select(Deal).where(Deal.id == deal.id)
-        .options(selectinload(Deal.submissions).selectinload(Submission.checks),
-                 selectinload(Deal.events), selectinload(Deal.deliverable_items))
-    ).scalar_one()
+    options = [selectinload(Deal.submissions).selectinload(Submission.checks),
+               selectinload(Deal.events)]
+    if deal.posts_required:  # the Posts card lists them
+        options.append(selectinload(Deal.deliverable_items))
+    db.session.execute(select(Deal).where(Deal.id == deal.id).options(*options)).scalar_one()
 
 
 @bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])

@@ -18,8 +18,9 @@ from marketplace.taxonomy import DELIVERABLE_TYPES, PLATFORMS
 if TYPE_CHECKING:
     from marketplace.models.deal import Deal
 
-# Deliverable types a creator publishes on their own account (the rest are content only).
-POSTED_TYPES = frozenset({"short_video", "long_video", "post", "story"})
+# Deliverable types handed over as files for the brand to post (every other type is published
+# by the creator on their own account; the brief checklist uses the same rule).
+UNPOSTED_TYPES = frozenset({"ugc"})
 
 
 class VerifiedVia:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Deal, DealDeliverable, DealState, PlatformAccount
-from marketplace.models.deliverable import POSTED_TYPES
+from marketplace.models.deliverable import UNPOSTED_TYPES
 from marketplace.services.deals import post_urls
 from marketplace.services.errors import DomainError
 from marketplace.taxonomy import PLATFORMS
@@ -40,7 +40,7 @@ def make_rows(deal: Deal) -> None:
             kind = str(term.get("deliverable_type") or "")
             deal.deliverable_items.append(DealDeliverable(
                 position=position, platform=str(term.get("platform") or ""),
-                deliverable_type=kind, is_posted=kind in POSTED_TYPES))
+                deliverable_type=kind, is_posted=kind not in UNPOSTED_TYPES))
             position += 1
     deal.posts_required = any(item.is_posted for item in deal.deliverable_items)
 
