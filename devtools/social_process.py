@@ -11,24 +11,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from devtools.stripe_process import free_port
+from marketplace.devserver import local_platform_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def platform_settings(base: str) -> dict[str, str]:
     """The app settings that point every adapter at the local server at `base`."""
-    return {
-        "TIKTOK_AUTH_BASE": f"{base}/tiktok-auth", "TIKTOK_API_BASE": f"{base}/tiktok",
-        "TIKTOK_SHORTLINK_BASE": f"{base}/tiktok-short",
-        "FACEBOOK_DIALOG_BASE": f"{base}/facebook/v23.0",
-        "INSTAGRAM_GRAPH_BASE": f"{base}/graph/v23.0",
-        "GOOGLE_AUTH_BASE": f"{base}/google-accounts",
-        "GOOGLE_OAUTH_BASE": f"{base}/google-oauth", "YOUTUBE_API_BASE": f"{base}/youtube/v3",
-        "TIKTOK_CLIENT_KEY": "local-tiktok-key", "TIKTOK_CLIENT_SECRET": "local-tiktok-secret",
-        "INSTAGRAM_APP_ID": "local-instagram-app", "INSTAGRAM_APP_SECRET": "local-ig-secret",
-        "GOOGLE_CLIENT_ID": "local-google-client", "GOOGLE_CLIENT_SECRET": "local-g-secret",
-        "YOUTUBE_API_KEY": "local-youtube-key",
-    }
+    return local_platform_settings(base)
 
 
 def start_social_server(port: int | None = None, *, seed: Path | None = None,

@@ -246,3 +246,13 @@ def test_keys_rotate_without_losing_tokens(app, creator, creator_client, social)
     app.config["SOCIAL_TOKEN_KEYS"] = TOKEN_KEY  # a key that cannot read them
     with pytest.raises(tokens.TokenUnreadable):
         accounts.tokens_of(account_row(creator))
+
+
+def test_rotate_tokens_command(app, creator, creator_client, social, runner):
+    social.add_account("tiktok", "mia.moves")
+    connect(creator_client, "tiktok", "mia.moves")
+    before = account_row(creator).access_token_enc
+    app.config["SOCIAL_TOKEN_KEYS"] = f"{Fernet.generate_key().decode()},{TOKEN_KEY}"
+    result = runner.invoke(args=["platforms", "rotate-tokens"])
+    assert "Re-encrypted the tokens of 1 accounts." in result.output
+    assert account_row(creator).access_token_enc != before
