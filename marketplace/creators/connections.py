@@ -3,13 +3,14 @@ verify their handle and read their posts' numbers from the platform itself."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from marketplace.access import creator_required
 from marketplace.creators import bp
 from marketplace.creators.routes import _needs_profile, my_profile, render_section
 from marketplace.forms import EmptyForm
+from marketplace.security import CSP, csp_with_form_targets
 from marketplace.services.errors import DomainError
 from marketplace.services.platforms import accounts
 
@@ -26,8 +27,12 @@ def connections():
     profile = my_profile()
     if profile is None:
         return _needs_profile()
-    return render_section("creators/connections.html", profile,
-                          rows=accounts.overview(profile), form=EmptyForm())
+    response = make_response(render_section("creators/connections.html", profile,
+                                            rows=accounts.overview(profile), form=EmptyForm()))
+    # The Connect forms are answered by a redirect to the platform's consent page.
+    response.headers["Content-Security-Policy"] = csp_with_form_targets(
+        current_app.config.get("CSP", CSP), accounts.authorize_bases())
+    return response
 
 
 @bp.route("/me/connections/<platform>/connect", methods=["POST"])

@@ -256,3 +256,11 @@ def test_rotate_tokens_command(app, creator, creator_client, social, runner):
     result = runner.invoke(args=["platforms", "rotate-tokens"])
     assert "Re-encrypted the tokens of 1 accounts." in result.output
     assert account_row(creator).access_token_enc != before
+
+
+def test_the_page_lets_its_forms_lead_to_the_consent_pages_only(app, creator_client,
+                                                                 social_base):
+    csp = creator_client.get("/creators/me/connections").headers["Content-Security-Policy"]
+    assert f"form-action 'self' {social_base};" in csp
+    other = creator_client.get("/creators/me/profile").headers["Content-Security-Policy"]
+    assert "form-action 'self';" in other

@@ -69,6 +69,12 @@ def is_configured(platform: str) -> bool:
     return bool(current_app.config.get(CLIENT_SETTINGS[platform]))
 
 
+def authorize_bases() -> list[str]:
+    """Where the platforms' consent pages live (for the page's Content-Security-Policy)."""
+    return [current_app.config.get(key) or "" for key in
+            ("TIKTOK_AUTH_BASE", "FACEBOOK_DIALOG_BASE", "GOOGLE_AUTH_BASE")]
+
+
 def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="social-connect")
 
