@@ -30,9 +30,9 @@ Test and dev routes (JSON bodies):
   short_code?, product_type?}: answers the post with its ids.
 - `POST /_config/posts/<id>/delete`: the post disappears (API answers "not found").
 - `POST /_config/clock` {now: ISO} or {advance_hours: n} or {} (real time again).
-- `POST /_config/fail` {platform, mode: rate_limit | quota | error | off, times?, retry_after?}:
-  the next `times` API calls of that platform (all, if omitted) answer 429 / 403 quota / 500
-  in the platform's own error shape.
+- `POST /_config/fail` {platform, mode: rate_limit | quota | error | junk | off, times?,
+  retry_after?}: the next `times` API calls of that platform (all, if omitted) answer 429 /
+  403 quota / 500 in the platform's own error shape, or an HTML page instead of JSON.
 - `POST /_config/tokens` {platform, user_id | handle, expires_in?}: mint an access token.
 - `POST /_config/tokens/expire` {access_token}: that token expires now.
 - `GET /_config/requests`: API calls served per platform (to count retries).
@@ -255,6 +255,9 @@ def failure(request: web.Request, platform: str) -> web.Response | None:
         switch["times"] -= 1
     headers = {"Retry-After": str(switch.get("retry_after", 0))}
     mode = switch["mode"]
+    if mode == "junk":  # a proxy's error page instead of the API's JSON
+        return web.Response(status=200, text="<html><body>Bad gateway</body></html>",
+                            content_type="text/html")
     if mode == "error":
         response = {TIKTOK: lambda: tiktok_error(500, "internal_error", "Internal error"),
                     INSTAGRAM: lambda: graph_error(500, "An unexpected error has occurred. "

@@ -48,6 +48,7 @@ ACCOUNT_FIELDS = "id,name,instagram_business_account{id,username,name,followers_
 MAX_MEDIA_PAGES = 20
 THROTTLE_CODES = {4, 17, 32, 613, 80001, 80002}
 AUTH_CODES = {190, 102, 10, 200}
+CODE_SUBCODES = {36007, 36008, 36009}  # OAuth code expired, wrong redirect_uri, already used
 
 
 class InstagramAdapter:
@@ -194,6 +195,8 @@ def _raise(response, body: dict):
         raise RateLimited(message, retry_after=retry_after(response), **kwargs)
     if code == 100 and subcode == 33 or status == 404:
         raise PostNotFound(message, **kwargs)
+    if code == 100 and subcode in CODE_SUBCODES:
+        raise AuthExpired(message, **kwargs)
     if code in AUTH_CODES or status == 401 or error.get("type") == "OAuthException" and code != 100:
         raise AuthExpired(message, **kwargs)
     if status >= 500 or code in (1, 2):

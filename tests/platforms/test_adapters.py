@@ -16,6 +16,7 @@ from marketplace.platforms import (
     PlatformUnavailable,
     PostNotFound,
     RateLimited,
+    Tokens,
     adapter_for,
 )
 
@@ -272,3 +273,44 @@ def test_youtube_channel_account(social, adapters):
     account = adapters(YOUTUBE).fetch_account(tokens)
     assert (account.handle, account.display_name, account.followers) == ("mia.moves",
                                                                           "Mia Moves", 12000)
+
+
+@pytest.mark.parametrize("platform", [TIKTOK, INSTAGRAM, YOUTUBE])
+def test_an_answer_that_is_not_json_is_unavailable(social, adapters, platform):
+    post, tokens = seeded(social, platform)
+    adapter = adapters(platform)
+    url = {TIKTOK: f"https://www.tiktok.com/@mia.moves/video/{post['id']}",
+           INSTAGRAM: f"https://www.instagram.com/reel/{post['id']}/",
+           YOUTUBE: f"https://youtu.be/{post['id']}"}[platform]
+    social.fail(platform, "junk")
+    with pytest.raises(PlatformUnavailable):
+        adapter.fetch_metrics(adapter.parse(url), tokens)
+
+
+@pytest.mark.parametrize("platform", [TIKTOK, INSTAGRAM, YOUTUBE])
+def test_a_used_or_unknown_code_is_auth_expired(social, adapters, platform):
+    with pytest.raises(AuthExpired):
+        adapters(platform).exchange_code("not-a-code", "http://localhost/callback")
+
+
+def test_an_unreachable_platform_is_unavailable(social_settings):
+    from devtools.stripe_process import free_port
+
+    settings = {**social_settings, "TIKTOK_API_BASE": f"http://127.0.0.1:{free_port()}",
+                "PLATFORM_HTTP_RETRIES": 1}
+    tiktok = adapter_for(TIKTOK, settings)
+    with pytest.raises(PlatformUnavailable):
+        tiktok.fetch_account(Tokens(access_token="x"))
+
+
+def test_retry_after_is_honoured_but_capped(social, social_settings):
+    """A platform asking us to wait an hour does not park the caller: the wait is capped
+    (PLATFORM_MAX_RETRY_AFTER), and the error carries the platform's own Retry-After."""
+    post, tokens = seeded(social, TIKTOK)
+    tiktok = adapter_for(TIKTOK, {**social_settings, "PLATFORM_MAX_RETRY_AFTER": 0,
+                                  "PLATFORM_HTTP_RETRIES": 2})
+    social.fail(TIKTOK, "rate_limit", retry_after=3600)
+    with pytest.raises(RateLimited) as caught:
+        tiktok.fetch_metrics(tiktok.parse(f"https://www.tiktok.com/@a/video/{post['id']}"),
+                             tokens)
+    assert caught.value.retry_after == 3600

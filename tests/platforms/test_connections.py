@@ -264,3 +264,68 @@ def test_the_page_lets_its_forms_lead_to_the_consent_pages_only(app, creator_cli
     assert f"form-action 'self' {social_base};" in csp
     other = creator_client.get("/creators/me/profile").headers["Content-Security-Policy"]
     assert "form-action 'self';" in other
+
+
+@pytest.mark.parametrize("query", [
+    "", "?code=abc", "?state=x&code=abc", "?state=" + "A" * 5000 + "&code=abc",
+    "?state=%00%ff&code=%00", "?error=access_denied", "?code=a&code=b&state=&state=",
+])
+def test_hostile_callbacks_are_refused_without_a_500(app, creator, creator_client, social,
+                                                     query):
+    creator_client.post("/creators/me/connections/tiktok/connect")
+    response = creator_client.get(f"/creators/me/connections/tiktok/callback{query}")
+    assert response.status_code == 302
+    assert account_row(creator) is None
+    assert "was not started here" in creator_client.get("/creators/me/connections").get_data(
+        as_text=True)
+
+
+def test_a_code_the_platform_refuses_leaves_nothing_behind(app, creator, creator_client,
+                                                           social):
+    social.add_account("youtube", "mia.moves")
+    start = creator_client.post("/creators/me/connections/youtube/connect")
+    back = local_path(consent(start.headers["Location"], handle="mia.moves"))
+    code = parse_qs(urlsplit(back).query)["code"][0]
+    assert social.http.post(f"{social.base}/google-oauth/token", data={  # someone used it
+        "client_id": "c", "client_secret": "s", "code": code, "grant_type": "authorization_code",
+        "redirect_uri": "http://localhost/creators/me/connections/youtube/callback"}).ok
+    creator_client.get(back)
+    assert account_row(creator, "youtube") is None
+    page = creator_client.get("/creators/me/connections").get_data(as_text=True)
+    assert "YouTube did not accept the connection" in page
+
+
+def test_disconnect_when_the_platform_is_down_still_forgets_the_tokens(app, creator,
+                                                                        creator_client, social):
+    social.add_account("instagram", "mia.moves")
+    connect(creator_client, "instagram", "mia.moves")
+    row = account_row(creator, "instagram")
+    social.fail("instagram", "error")
+    creator_client.post(f"/creators/me/connections/{row.id}/disconnect")
+    row = account_row(creator, "instagram")
+    assert row.revoked_at is not None and row.access_token_enc is None
+    page = creator_client.get("/creators/me/connections").get_data(as_text=True)
+    assert "Instagram did not confirm" in page
+
+
+def test_a_platform_without_credentials_is_not_offered(make_app, social_settings, creator):
+    app = make_app(**{**social_settings, "GOOGLE_CLIENT_ID": ""}, SOCIAL_TOKEN_KEYS=TOKEN_KEY)
+    client = app.test_client()
+    assert Auth(client).login(creator.user).status_code == 302
+    page = client.get("/creators/me/connections").get_data(as_text=True)
+    assert "not available on this site yet" in page
+    assert client.post("/creators/me/connections/youtube/connect").status_code == 302
+    assert "is not set up on this site yet" in client.get(
+        "/creators/me/connections").get_data(as_text=True)
+
+
+def test_real_consent_origins_are_the_default_form_targets():
+    from marketplace.config import load
+    from marketplace.security import CSP, csp_with_form_targets
+
+    config = load({"SECRET_KEY": "x", "DUET_INSTANCE": "/tmp/duet-i11p-config"})
+    with_targets = csp_with_form_targets(CSP, [config["TIKTOK_AUTH_BASE"],
+                                               config["FACEBOOK_DIALOG_BASE"],
+                                               config["GOOGLE_AUTH_BASE"]])
+    assert ("form-action 'self' https://accounts.google.com https://www.facebook.com "
+            "https://www.tiktok.com;") in with_targets
