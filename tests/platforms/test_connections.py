@@ -329,3 +329,13 @@ def test_real_consent_origins_are_the_default_form_targets():
                                                config["GOOGLE_AUTH_BASE"]])
     assert ("form-action 'self' https://accounts.google.com https://www.facebook.com "
             "https://www.tiktok.com;") in with_targets
+
+
+def test_the_public_profile_shows_verified_accounts(app, creator, creator_client, client,
+                                                    social):
+    assert "Verified accounts" not in client.get(f"/creators/{creator.handle}").get_data(
+        as_text=True)
+    social.add_account("tiktok", "mia.moves", followers=48200)
+    connect(creator_client, "tiktok", "mia.moves")
+    page = client.get(f"/creators/{creator.handle}").get_data(as_text=True)
+    assert "Verified accounts" in page and "@mia.moves" in page and "48.2K followers" in page

@@ -250,6 +250,13 @@ def connected_account(creator_id: int, platform: str) -> SocialAccount | None:
         SocialAccount.revoked_at.is_(None)))
 
 
+def verified_accounts(creator_id: int) -> list[SocialAccount]:
+    """The creator's connected accounts (one query), for the public profile's badges."""
+    return list(db.session.scalars(select(SocialAccount).where(
+        SocialAccount.creator_id == creator_id, SocialAccount.revoked_at.is_(None))
+        .order_by(SocialAccount.platform)))
+
+
 def verified_handle(creator_id: int, platform: str) -> str | None:
     """The creator's handle on `platform` as the platform itself told us, or None."""
     row = connected_account(creator_id, platform)
