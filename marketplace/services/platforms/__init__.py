@@ -1,2 +1,3 @@
 """Creators' connected platform accounts (`accounts.py`), their tokens encrypted at rest
-(`tokens.py`), and the one place the rest of the app parses a post link (`links.py`)."""
+(`tokens.py`), the one place a typed post link is parsed (`links.py`), and reading a post and
+its numbers from the platform for jobs (`posts.py`)."""

@@ -217,6 +217,12 @@ def refresh(row: SocialAccount, *, now: datetime | None = None, force: bool = Fa
     return tokens_of(locked)
 
 
+def mark_needs_reconnect(row: SocialAccount) -> None:
+    """The platform refuses even a fresh token (scope removed, app deauthorised there)."""
+    row.needs_reconnect_at = datetime.now(UTC)
+    db.session.commit()
+
+
 def my_account(user: User, account_id: int) -> SocialAccount | None:
     """The user's own connected account with that id; None for anyone else's (views 404)."""
     return db.session.scalar(select(SocialAccount).join(CreatorProfile).where(
