@@ -132,6 +132,8 @@ class Store:
 
     def add_account(self, data: dict) -> Account:
         platform = data["platform"]
+        if platform not in NAMES:
+            raise ValueError(f"unknown platform {platform!r}")
         user_id = str(data.get("user_id") or _new_user_id(platform))
         account = Account(platform=platform, user_id=user_id,
                           handle=str(data["handle"]).lstrip("@").lower(),
@@ -147,6 +149,8 @@ class Store:
 
     def add_post(self, data: dict) -> Post:
         platform = data["platform"]
+        if platform not in NAMES:
+            raise ValueError(f"unknown platform {platform!r}")
         user_id = data.get("user_id")
         if not user_id:
             account = self.account_by_handle(platform, data["handle"])
@@ -155,9 +159,18 @@ class Store:
             user_id = account.user_id
         known = {f for f in Post.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
+        created = datetime.fromisoformat(data.get("created_at") or self.now().isoformat())
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        for name in ("base_views", "views_per_hour", "like_rate", "comment_rate", "share_rate",
+                     "save_rate"):
+            if name in values:
+                values[name] = float(values[name])
+                if not math.isfinite(values[name]) or values[name] < 0:
+                    raise ValueError(f"{name} must be a number >= 0")
         values.update(platform=platform, user_id=str(user_id),
                       id=str(data.get("id") or _new_post_id(platform)),
-                      created_at=data.get("created_at") or self.now().isoformat())
+                      created_at=created.isoformat())
         if platform == INSTAGRAM and not values.get("media_id"):
             values["media_id"] = str(17900000000000000 + secrets.randbelow(10**14))
         post = Post(**values)
@@ -864,6 +877,8 @@ async def config_fail(request: web.Request) -> web.Response:
     if body.get("mode", "off") == "off":
         store.failures.pop(body.get("platform", ""), None)
     else:
+        if body.get("platform") not in NAMES:
+            raise ValueError("platform must be tiktok, instagram or youtube")
         store.failures[body["platform"]] = {"mode": body["mode"], "times": body.get("times"),
                                             "retry_after": body.get("retry_after", 0)}
     return web.json_response({"failures": store.failures})
@@ -911,8 +926,19 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+@web.middleware
+async def config_errors(request: web.Request, handler):
+    """Junk sent to /_config is a 400 with the reason, not a 500."""
+    try:
+        return await handler(request)
+    except (KeyError, ValueError, TypeError) as exc:
+        if not request.path.startswith("/_config"):
+            raise
+        raise web.HTTPBadRequest(text=f"bad /_config request: {exc!r}") from None
+
+
 def make_app(seed: Path | None = None) -> web.Application:
-    app = web.Application()
+    app = web.Application(middlewares=[config_errors])
     app[STORE_KEY] = Store(seed)
     add = app.router.add_route
     for method in ("GET", "POST"):

@@ -59,10 +59,18 @@ class PlatformRow:
     available: bool  # the platform's app credentials are configured
 
 
-def adapter(platform: str) -> PlatformAdapter:
+def adapter(platform: str, *, interactive: bool = False) -> PlatformAdapter:
+    """The platform's adapter. `interactive`: for calls made while a person waits (the OAuth
+    callback, Disconnect): one retry at most and a short timeout, so a slow platform gives a
+    quick "try again" instead of holding the page."""
     if platform not in PLATFORMS:
         raise UnknownPlatform("We do not connect that platform.")
-    return adapter_for(platform, current_app.config)
+    config = current_app.config
+    if interactive:
+        config = {**config, "PLATFORM_HTTP_RETRIES": min(config.get("PLATFORM_HTTP_RETRIES", 3), 1),
+                  "PLATFORM_HTTP_TIMEOUT": min(config.get("PLATFORM_HTTP_TIMEOUT") or 10, 5),
+                  "PLATFORM_MAX_RETRY_AFTER": min(config.get("PLATFORM_MAX_RETRY_AFTER", 30), 2)}
+    return adapter_for(platform, config)
 
 
 def is_configured(platform: str) -> bool:
@@ -123,7 +131,7 @@ def finish_connect(user: User, platform: str, *, code: str | None, state: str | 
                    error: str | None = None) -> SocialAccount:
     """The OAuth callback: check the state, exchange the code, read the account, store it."""
     name = PLATFORM_NAMES.get(platform, platform)
-    platform_adapter = adapter(platform)
+    platform_adapter = adapter(platform, interactive=True)
     creator = _creator(user)
     _check_state(user, platform, state or "", expected_nonce)
     if error:
@@ -235,7 +243,7 @@ def disconnect(row: SocialAccount) -> bool:
     the platform confirmed; the account is disconnected on Duet either way."""
     confirmed = True
     try:
-        adapter(row.platform).revoke(tokens_of(row))
+        adapter(row.platform, interactive=True).revoke(tokens_of(row))
     except (PlatformError, token_box.TokenUnreadable):
         confirmed = False
     row.revoked_at = datetime.now(UTC)
