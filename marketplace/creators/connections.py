@@ -54,7 +54,11 @@ def connect_platform(platform: str):
 @bp.route("/me/connections/<platform>/callback")
 @creator_required
 def connection_callback(platform: str):
-    """Where the platform sends the creator back (`redirect_uri`), with a code or an error."""
+    """Where the platform sends the creator back (`redirect_uri`), with a code or an error.
+
+    The one creator GET that writes (OAuth sends the browser back with a GET): instead of a
+    CSRF token it is guarded by the signed state naming this user and platform and by the
+    nonce kept in this browser's session, spent on the first use."""
     if platform not in accounts.PLATFORMS:
         abort(404)
     nonces = dict(session.get(SESSION_KEY, {}))

@@ -244,7 +244,9 @@ def disconnect(row: SocialAccount) -> bool:
     confirmed = True
     try:
         adapter(row.platform, interactive=True).revoke(tokens_of(row))
-    except (PlatformError, token_box.TokenUnreadable):
+    except (PlatformError, token_box.TokenUnreadable) as exc:
+        current_app.logger.warning("revoking %s account %s failed: %s", row.platform, row.id,
+                                   getattr(exc, "message", exc))
         confirmed = False
     row.revoked_at = datetime.now(UTC)
     row.access_token_enc = row.refresh_token_enc = None
