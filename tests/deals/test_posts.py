@@ -6,14 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from sqlalchemy import select
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import Deal, DealEvent, DealState, Notification
-from marketplace.services.deals import deadlines, offers, post_urls, posts, schedule
+from marketplace.services.deals import deadlines, offers, posts, schedule
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.conftest import _logged_in
@@ -79,42 +77,12 @@ def test_accepting_an_offer_makes_the_rows(app_ctx, brand, creator):
 
 # --------------------------------------------------------------------------- links
 
-@pytest.mark.parametrize("url, platform, post_id, handle", [
-    (f"https://www.tiktok.com/@maya.k/video/{TIKTOK_ID}", "tiktok", TIKTOK_ID, "maya.k"),
-    (f"https://m.tiktok.com/@maya_k/video/{TIKTOK_ID}?lang=en", "tiktok", TIKTOK_ID, "maya_k"),
-    (f"tiktok.com/@maya/video/{TIKTOK_ID}/", "tiktok", TIKTOK_ID, "maya"),
-    ("https://www.instagram.com/reel/C1a2B3c4D5e/", "instagram", "C1a2B3c4D5e", None),
-    ("https://instagram.com/p/C1a2B3c4D5e", "instagram", "C1a2B3c4D5e", None),
-    ("https://www.instagram.com/reels/C1a2B3c4D5e/?igsh=x", "instagram", "C1a2B3c4D5e", None),
-    ("https://www.youtube.com/shorts/dQw4w9WgXcQ", "youtube", "dQw4w9WgXcQ", None),
-    ("https://youtu.be/dQw4w9WgXcQ", "youtube", "dQw4w9WgXcQ", None),
-    ("https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=3", "youtube", "dQw4w9WgXcQ", None),
-])
-def test_each_platforms_link_forms_parse(url, platform, post_id, handle):
-    ref = post_urls.parse(url)
-    assert (ref.platform, ref.post_id, ref.handle) == (platform, post_id, handle)
-
-
-@pytest.mark.parametrize("url", [
-    "", "not a link", "https://www.tiktok.com/@maya", "https://www.tiktok.com/video/123456",
-    "https://evil.example/@maya/video/7301234567890123456", "ftp://tiktok.com/@a/video/123456",
-    "https://www.instagram.com/maya/", "https://www.youtube.com/shorts/short",
-    "https://youtu.be/", "javascript:alert(1)", "https://" + "a" * 600,
-])
-def test_anything_else_is_refused_with_what_a_link_looks_like(url):
-    with pytest.raises(DomainError) as refused:
-        post_urls.parse(url)
-    assert "tiktok.com/@yourhandle/video/" in refused.value.message
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(max_size=300))
-def test_junk_never_breaks_the_parser(junk):
-    try:
-        ref = post_urls.parse(junk)
-    except DomainError:
-        return
-    assert ref.platform in ("tiktok", "instagram", "youtube") and ref.post_id
+def test_a_link_that_is_not_a_post_is_refused_with_an_example(app_ctx, brand, creator):
+    deal = posting_deal(brand, creator)
+    for junk in ("", "not a link", "https://www.tiktok.com/@maya", "x" * 3000, 12345, None):
+        with pytest.raises(DomainError) as refused:
+            link(deal, creator, deal.deliverable_items[0], junk)
+        assert "tiktok.com/@" in refused.value.message and refused.value.field == "url"
 
 
 def test_link_must_be_on_the_creators_own_account_and_platform(app_ctx, brand, creator):
@@ -122,7 +90,7 @@ def test_link_must_be_on_the_creators_own_account_and_platform(app_ctx, brand, c
     item = deal.deliverable_items[0]
     with pytest.raises(DomainError, match="not by your TikTok account"):
         link(deal, creator, item, f"https://www.tiktok.com/@someone_else/video/{TIKTOK_ID}")
-    with pytest.raises(DomainError, match="TikTok post"):
+    with pytest.raises(DomainError, match="this deliverable is on TikTok"):
         link(deal, creator, item, "https://www.youtube.com/shorts/dQw4w9WgXcQ")
     with pytest.raises(DomainError, match="Choose which deliverable"):
         link(deal, creator, deal.deliverable_items[2], tiktok(creator))  # the UGC row
@@ -257,7 +225,7 @@ def test_creator_links_a_post_on_the_deal_page(app_ctx, brand, creator, creator_
     item = deal.deliverable_items[0]
     response = creator_client.post(f"/deals/{deal.id}/posts/{item.id}/link",
                                    data={"url": "https://www.instagram.com/reel/C1a2B3c4D5e/"})
-    assert response.status_code == 400 and b"This deliverable is a TikTok post" in response.data
+    assert response.status_code == 400 and b"this deliverable is on TikTok" in response.data
     response = creator_client.post(f"/deals/{deal.id}/posts/{item.id}/link",
                                    data={"url": tiktok(creator)})
     assert response.status_code == 302

@@ -14,10 +14,14 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Deal, DealDeliverable, DealState, PlatformAccount
 from marketplace.models.deliverable import UNPOSTED_TYPES
-from marketplace.services.deals import post_urls
+from marketplace.platforms.urls import EXAMPLES as LINK_EXAMPLES
 from marketplace.services.errors import DomainError
+from marketplace.services.platforms import accounts as social
+from marketplace.services.platforms.links import parse_post_link
 from marketplace.taxonomy import PLATFORMS
 
+# What a link looks like, shown in the empty link field (the first example of each platform).
+LINK_PLACEHOLDERS = {p: e.split(" ")[0].rstrip(",") for p, e in LINK_EXAMPLES.items()}
 MAX_ITEMS = 20  # rows made from one deal's terms (quantities are capped by the offer form)
 
 
@@ -25,7 +29,7 @@ MAX_ITEMS = 20  # rows made from one deal's terms (quantities are capped by the 
 class LinkedPost:
     url: str
     platform: str
-    post_id: str
+    post_id: str | None  # None for a short link until the platform check resolves it
     handle: str | None
 
 
@@ -55,8 +59,11 @@ def posted_items(deal: Deal) -> list[DealDeliverable]:
 
 
 def _creator_handle(deal: Deal, platform: str) -> str | None:
-    return db.session.scalar(select(PlatformAccount.handle).where(
-        PlatformAccount.creator_id == deal.creator_id, PlatformAccount.platform == platform))
+    """The creator's account on `platform`: the one connected by OAuth (verified), else the
+    one on their profile."""
+    return social.verified_handle(deal.creator_id, platform) or db.session.scalar(
+        select(PlatformAccount.handle).where(PlatformAccount.creator_id == deal.creator_id,
+                                             PlatformAccount.platform == platform))
 
 
 def _same_handle(a: str, b: str) -> bool:
@@ -75,11 +82,8 @@ def check_link(deal: Deal, deliverable_id, url) -> tuple[DealDeliverable, Linked
         raise DomainError("Choose which deliverable this post is for.", field="url")
     if item.verified_at is not None:
         raise DomainError("This post is already confirmed live.", field="url")
-    ref = post_urls.parse(str(url or "").strip())
+    ref = parse_post_link(url, item.platform)
     name = PLATFORMS.get(item.platform, item.platform)
-    if ref.platform != item.platform:
-        raise DomainError(f"This deliverable is a {name} post: {post_urls.example(item.platform)}",
-                          field="url")
     expected = _creator_handle(deal, item.platform)
     if expected is None:
         raise DomainError(f"Add your {name} account to your profile first: the post must be "
@@ -87,10 +91,13 @@ def check_link(deal: Deal, deliverable_id, url) -> tuple[DealDeliverable, Linked
     if ref.handle is not None and not _same_handle(ref.handle, expected):
         raise DomainError(f"This post is by @{ref.handle}, not by your {name} account "
                           f"@{expected.lstrip('@')}.", field="url")
-    if any(i.id != item.id and i.platform == ref.platform and i.post_id == ref.post_id
+    same = ref.url if ref.post_id is None else ref.post_id
+    if any(i.id != item.id and i.platform == ref.platform
+           and (i.post_id if i.post_id is not None else i.live_url) == same
            for i in deal.deliverable_items):
         raise DomainError("This post is already linked to another deliverable.", field="url")
-    return item, LinkedPost(ref.url, ref.platform, ref.post_id, ref.handle or expected)
+    return item, LinkedPost(ref.url or ref.short_url or str(url).strip(), ref.platform,
+                            ref.post_id, ref.handle or expected)
 
 
 def store_link(deal: Deal, item: DealDeliverable, post: LinkedPost, now: datetime) -> None:
