@@ -1,7 +1,7 @@
 """deal deliverables as rows; the posted step (posts required, linked, posted)
 
 Revision ID: i11d_deal_deliverables
-Revises: 9c4e1d7a20b1
+Revises: i11p_social_accounts
 Create Date: 2026-11-29 07:00:00
 
 Deals made before this revision get no rows and keep `posts_required` false: they pay out at
@@ -13,7 +13,7 @@ from alembic import op
 import marketplace.database
 
 revision = "i11d_deal_deliverables"
-down_revision = "9c4e1d7a20b1"
+down_revision = "i11p_social_accounts"
 branch_labels = None
 depends_on = None
 
