@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from marketplace.database import UTCDateTime
@@ -52,6 +52,9 @@ class DealDeliverable(db.Model):
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     deal: Mapped[Deal] = relationship(back_populates="deliverable_items")
+    snapshots: Mapped[list[MetricSnapshot]] = relationship(
+        back_populates="deliverable", cascade="all, delete-orphan",
+        order_by="MetricSnapshot.taken_at")
 
     @property
     def label(self) -> str:
@@ -72,3 +75,43 @@ class DealDeliverable(db.Model):
 
     def __repr__(self) -> str:
         return f"<DealDeliverable {self.deal_id}#{self.position} {self.status}>"
+
+
+class SnapshotSource:
+    PLATFORM = "platform"  # read from the platform's API
+    CREATOR = "creator"  # typed in by the creator, with a screenshot: always labelled so
+
+
+class MetricSnapshot(db.Model):
+    """One reading of a post's numbers. A number the source did not give is NULL (shown as
+    missing, never as zero). Platform readings are taken on a schedule (`slot`: "1h", "24h",
+    "72h", "7d", "14d", "30d"), at most once per slot; creator reports have no slot and carry
+    the screenshot they were read from."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (UniqueConstraint("deliverable_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deliverable_id: Mapped[int] = mapped_column(
+        ForeignKey("deal_deliverables.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    slot: Mapped[str | None] = mapped_column(String(8))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    views: Mapped[int | None] = mapped_column(BigInteger)
+    likes: Mapped[int | None] = mapped_column(BigInteger)
+    comments: Mapped[int | None] = mapped_column(BigInteger)
+    shares: Mapped[int | None] = mapped_column(BigInteger)
+    saves: Mapped[int | None] = mapped_column(BigInteger)
+    watch_time_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    evidence_file: Mapped[str | None] = mapped_column(String(255))
+    reported_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+
+    deliverable: Mapped[DealDeliverable] = relationship(back_populates="snapshots")
+
+    @property
+    def engagements(self) -> int | None:
+        """Likes + comments + shares + saves, counting only the numbers given (None if none)."""
+        parts = [n for n in (self.likes, self.comments, self.shares, self.saves)
+                 if n is not None]
+        return sum(parts) if parts else None
