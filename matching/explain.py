@@ -21,11 +21,14 @@ SMALL_ACCOUNT = 1_000  # below this (or the campaign's minimum) a platform is "s
 LOW_RESPONSE_MIN_INVITES, LOW_RESPONSE_RATE = 3, 0.5
 STRONG, GOOD = 70, 50  # fit thresholds of "Strong match" / "Good match"
 
-# Range over which each feature is read when placing a score between worst and best.
+# Range over which each feature is read when placing a score between worst and best:
+# what a very good real pair reaches, not the theoretical end (a rate of $0 would give
+# rate_fit 1, a brief copied word for word text_sim 1), so a pair that meets the whole
+# brief at a sound price reads "Strong"; beyond the range the fit is capped at 100.
 FEATURE_RANGES: dict[str, tuple[float, float]] = {
-    "text_sim": (0.0, 0.8), "niche_overlap": (0.0, 1.0), "audience_fit": (0.0, 1.0),
-    "follower_fit": (0.0, 1.0), "rate_fit": (-1.0, 1.0), "engagement": (0.0, 1.0),
-    "rating": (-1.0, 1.0), "reliability": (0.0, 1.0),
+    "text_sim": (0.0, 0.6), "niche_overlap": (0.0, 1.0), "audience_fit": (0.0, 1.0),
+    "follower_fit": (0.0, 0.8), "rate_fit": (-1.0, 0.5), "engagement": (0.0, 0.8),
+    "rating": (-0.5, 0.5), "reliability": (0.0, 0.6),
 }
 LABELS: dict[str, str] = {
     "text_sim": "Brief and content use the same words", "niche_overlap": "Shared niches",
