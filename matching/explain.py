@@ -95,11 +95,9 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
     for plat in ctx.get("platforms") or []:
         f = int((ctx.get("followers") or {}).get(plat, 0) or 0)
         if 0 < f < small and plat != ctx.get("best_platform"):
-            cautions.append(f"Only {compact(f)} on {_platform(plat)}" if for_creator
-                            else f"Small on {_platform(plat)}: {compact(f)} followers")
+            cautions.append(_small(plat, f, mf, for_creator))
     if ctx.get("best_platform") and ctx["best_followers"] < small:
-        cautions.append(f"Small on {_platform(ctx['best_platform'])}: "
-                        f"{compact(ctx['best_followers'])} followers")
+        cautions.append(_small(ctx["best_platform"], ctx["best_followers"], mf, for_creator))
     shared, wanted = ctx.get("shared_niches") or [], ctx.get("campaign_niches") or []
     if shared:
         reasons.append(("In your niches: " if for_creator else "Shares your niches: ")
@@ -124,6 +122,15 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
             and answered < LOW_RESPONSE_RATE * invited):
         cautions.append(f"Low response rate: answered {answered} of {invited} invitations")
     return reasons, cautions
+
+
+def _small(plat: str, followers: int, min_followers: int, for_creator: bool) -> str:
+    """A platform of the campaign where the creator's account is small."""
+    n, name = compact(followers), _platform(plat)
+    if min_followers > followers:
+        return (f"You have {n} on {name}, below its {compact(min_followers)} minimum"
+                if for_creator else f"{n} on {name}, below your {compact(min_followers)} minimum")
+    return f"Small on {name}: {n} followers"
 
 
 def _signal(feature: str, ctx: dict, for_creator: bool) -> str | None:
