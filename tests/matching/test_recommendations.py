@@ -194,3 +194,16 @@ def test_creators_already_in_talks_leave_the_lists(app_ctx):
                        "sensitive-skin audience.", proposed_price_cents=30_000)
     assert campaign.id not in [r.campaign.id for r in
                                recommendations.campaigns_for(other, log=False)]
+
+
+def test_admin_command_shows_raw_scores_and_logs_nothing(app_ctx, runner):
+    brand, campaign, good, *_ = world()
+    result = runner.invoke(args=["matching", "explain", str(campaign.id), "-k", "3"])
+    assert result.exit_code == 0, result.output
+    first = result.output.splitlines()[0]
+    expected = recommendations.top_creators(campaign, k=1, log=False)[0].match
+    assert first.startswith(" 1. @skin_sam: score ") and f"{expected.score:+.4f}" in first
+    assert f"fit {expected.fit}" in first and "niche_overlap=" in first
+    assert db.session.scalar(select(func.count(MatchEvent.id))) == 0
+    missing = runner.invoke(args=["matching", "explain", "999999"])
+    assert missing.exit_code != 0 and "no campaign 999999" in missing.output
