@@ -29,9 +29,26 @@ from tests.e2e.axe import axe_violations  # noqa: E402
 from tests.e2e.conftest import CHROMIUM_ARGS  # noqa: E402
 
 IMPACTS = ("critical", "serious", "moderate", "minor")
+# (role, page name) of PAGES shot by --screens, at each width of WIDTHS.
+SCREENS = [("visitor", "home"), ("brand", "campaign page"), ("brand", "deal submitted"),
+           ("creator", "deal completed"), ("brand", "notifications"), ("creator", "packages")]
+WIDTHS = {"desktop": 1280, "phone": 390}
 
 
-def measure(only: str | None) -> list[dict]:
+def take_screens(browser, site, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for role, name in SCREENS:
+        entry = next(p for p in PAGES if (p.role, p.name) == (role, name))
+        for label, width in WIDTHS.items():
+            context = logged_in_context(browser, site.url, role,
+                                        viewport={"width": width, "height": 900})
+            page, _ = open_page(context, entry.url(site.ids))
+            slug = f"{role}-{name}".replace(" ", "-")
+            page.screenshot(path=str(folder / f"{slug}-{label}.png"), full_page=True)
+            context.close()
+
+
+def measure(only: str | None, screens: Path | None = None) -> list[dict]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     rows = []
     with tempfile.TemporaryDirectory() as folder, demo_site(Path(folder)) as site, \
@@ -60,6 +77,8 @@ def measure(only: str | None) -> list[dict]:
                              "nodes": [[v.rule, target, summary] for v in found + practice
                                        for target, summary in v.nodes]})
             context.close()
+        if screens:
+            take_screens(browser, site, screens)
         browser.close()
     return rows
 
@@ -86,8 +105,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--only", choices=ROLES, help="one role's pages")
+    parser.add_argument("--screens", type=Path,
+                        help="also save screenshots of a few pages (desktop and phone) here")
     args = parser.parse_args()
-    rows = measure(args.only)
+    rows = measure(args.only, args.screens)
     print_table(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))

@@ -35,6 +35,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.offer import ThreadStatus
+from marketplace.services.matching import recommendations
 from tests.e2e.conftest import make_e2e_app, serve
 
 ROLES = ("visitor", "brand", "creator", "admin")
@@ -69,8 +70,9 @@ PAGES: list[AxePage] = [
     AxePage("visitor", "page not found", lambda ids: "/no-such-page"),
     AxePage("brand", "dashboard", lambda ids: "/dashboard"),
     AxePage("brand", "my campaigns", lambda ids: "/campaigns/mine"),
-    AxePage("brand", "campaign page", lambda ids: f"/campaigns/{ids['campaign']}"),
-    AxePage("brand", "campaign matches", lambda ids: f"/campaigns/{ids['campaign']}/matches"),
+    AxePage("brand", "campaign page", lambda ids: f"/campaigns/{ids['matched_campaign']}"),
+    AxePage("brand", "campaign matches",
+            lambda ids: f"/campaigns/{ids['matched_campaign']}/matches"),
     AxePage("brand", "campaign applicants",
             lambda ids: f"/campaigns/{ids['applied_campaign']}/applicants"),
     AxePage("brand", "campaign form (new)", lambda ids: "/campaigns/new"),
@@ -157,6 +159,10 @@ def find_ids() -> Ids:
                 ids[f"{side}_{state.value}"] = found
     ids["campaign"] = db.session.scalar(select(Deal.campaign_id).where(
         Deal.id == ids["brand_completed"]))
+    ids["matched_campaign"] = next(
+        (c.id for c in db.session.scalars(select(Campaign).where(
+            Campaign.brand_id == brand.id, Campaign.status == CampaignStatus.OPEN)
+            .order_by(Campaign.id)) if recommendations.top_creators(c, k=1, log=False)), None)
     ids["applied_campaign"] = db.session.scalar(
         select(Application.campaign_id).join(Campaign, Campaign.id == Application.campaign_id)
         .where(Campaign.brand_id == brand.id).order_by(Application.id).limit(1))
