@@ -13,7 +13,7 @@ FLASK  := $(BIN)/flask --app wsgi
 
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium pdf-libs seed clean
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium axe-core pdf-libs seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -39,6 +39,15 @@ chromium:
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (the browser pass's accessibility check) from the npm registry, pinned in
+# package-lock.json; Debian's nodejs and npm are installed first when npm is missing.
+axe-core:
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm for axe-core"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }; \
+	  npm ci --no-audit --no-fund; }
+
 run: install
 	$(FLASK) db upgrade
 	$(BIN)/python -m marketplace.devserver --port $(PORT) --seed-if-empty
@@ -50,7 +59,7 @@ seed: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install chromium lint
+test: install chromium axe-core lint
 	@echo "== pass 1/3: SQLite =="
 	$(BIN)/pytest $(XDIST) --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
@@ -59,4 +68,4 @@ test: install chromium lint
 	$(BIN)/pytest tests/e2e --screenshot only-on-failure --output test-results/playwright
 
 clean:
-	rm -rf $(VENV) test-results .pytest_cache
+	rm -rf $(VENV) test-results .pytest_cache node_modules
