@@ -4,7 +4,7 @@ The demo marketplace (deals in every state, paid through the local Stripe) is se
 the module; every entry of `PAGES` (tests/e2e/a11y_site.py) is opened by its role and fails
 on any serious or critical violation of the WCAG 2.0/2.1 A and AA rules, listing each rule,
 element and axe's summary. A few best-practice rules that the issue names (one <h1> a page,
-no empty table header) and the skip link are held on every page too.
+no empty table header, landmarks) and the skip link are held on every page too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tests.e2e.axe import axe_violations, describe
 from tests.e2e.conftest import PageProblems
 
 BEST_PRACTICE_RULES = ["page-has-heading-one", "empty-table-header", "landmark-one-main",
-                       "skip-link"]
+                       "landmark-unique", "skip-link"]
 FIRST_TAB_STOP = """() => {
   const tabbable = 'a[href], button, input:not([type=hidden]), select, textarea, '
                    + '[tabindex]:not([tabindex="-1"])';

@@ -89,9 +89,11 @@ def assert_reading_order(stops: list[Stop]) -> None:
             assert after.y > before.y, f"{after.label!r} comes after {before.label!r} but is above"
 
 
-def skip_to_content(page: Page) -> None:
+def skip_to_content(page: Page, shot=None) -> None:
     """The first Tab stop is the visible "Skip to content" link; Enter moves focus to main."""
     stop = tab(page)
+    if shot:
+        shot(page, "keyboard-skip-link")
     assert (stop.tag, stop.label) == ("a", "Skip to content"), stop
     expect(page.get_by_role("link", name="Skip to content")).to_be_visible()
     assert stop.width > 20 and stop.height > 10, stop  # shown, not a 1px clip
@@ -100,15 +102,17 @@ def skip_to_content(page: Page) -> None:
     assert page.evaluate("() => document.activeElement.id") == "content"
 
 
-def test_log_in_form_by_keyboard(page: Page):
+def test_log_in_form_by_keyboard(page: Page, shot):
     page.goto("/auth/login")
-    skip_to_content(page)
+    skip_to_content(page, shot)
     stops = [tab(page) for _ in range(5)]
     assert [s.label for s in stops] == ["Email", "Password", "Remember me", "Log in",
                                         "Create an account"], stops
     for stop in stops:
         assert_visible_focus(stop)
     assert_reading_order(stops)
+    page.keyboard.press("Shift+Tab")  # back on the button
+    shot(page, "keyboard-log-in-button")
 
 
 def test_campaign_form_by_keyboard(page: Page, e2e_app):
