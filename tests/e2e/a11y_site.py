@@ -48,6 +48,7 @@ class AxePage:
     role: str  # who looks: visitor (logged out), brand, creator, admin
     name: str
     url: Callable[[Ids], str]
+    status: int = 200  # the HTTP status the page answers with
 
     @property
     def key(self) -> str:
@@ -67,7 +68,7 @@ PAGES: list[AxePage] = [
     AxePage("visitor", "campaigns list", lambda ids: "/campaigns/"),
     AxePage("visitor", "campaign page", lambda ids: f"/campaigns/{ids['campaign']}"),
     AxePage("visitor", "brand profile", lambda ids: f"/brands/{ids['brand_handle']}"),
-    AxePage("visitor", "page not found", lambda ids: "/no-such-page"),
+    AxePage("visitor", "page not found", lambda ids: "/no-such-page", status=404),
     AxePage("brand", "dashboard", lambda ids: "/dashboard"),
     AxePage("brand", "my campaigns", lambda ids: "/campaigns/mine"),
     AxePage("brand", "campaign page", lambda ids: f"/campaigns/{ids['matched_campaign']}"),
