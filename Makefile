@@ -17,7 +17,7 @@ FLASK  := $(BIN)/flask --app wsgi
 
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium pdf-libs seed clean
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium axe-core pdf-libs seed clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -43,6 +43,15 @@ chromium:
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (the browser pass's accessibility check) from the npm registry, pinned in
+# package-lock.json; Debian's nodejs and npm are installed first when npm is missing.
+axe-core:
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm for axe-core"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }; \
+	  npm ci --no-audit --no-fund; }
+
 run: install
 	$(FLASK) db upgrade
 	$(BIN)/python -m marketplace.devserver --port $(PORT) --seed-if-empty
@@ -54,7 +63,7 @@ seed: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install chromium lint
+test: install chromium axe-core lint
 	@echo "== pass 1/3: SQLite =="
 	$(MATH_THREADS) $(BIN)/pytest $(XDIST) --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
@@ -63,4 +72,4 @@ test: install chromium lint
 	$(MATH_THREADS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e --screenshot only-on-failure --output test-results/playwright
 
 clean:
-	rm -rf $(VENV) test-results .pytest_cache
+	rm -rf $(VENV) test-results .pytest_cache node_modules
