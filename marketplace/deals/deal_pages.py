@@ -27,6 +27,7 @@ from marketplace.deals.forms import (
     NoteForm,
     PostLinkForm,
     SubmitWorkForm,
+    UsageCodeForm,
     read_acknowledgements,
 )
 from marketplace.deals.helpers import (
@@ -47,7 +48,7 @@ from marketplace.models import (
 from marketplace.models.deal import STATE_LABELS
 from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
-from marketplace.services.deals import history, posts, reviews, schedule, timeline
+from marketplace.services.deals import history, posts, reviews, schedule, timeline, usage_codes
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import setting, side_of
 from marketplace.services.errors import DomainError
@@ -195,7 +196,11 @@ def _render_detail_with(deal: Deal, **forms):
         funding_deadline=schedule.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
         payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
         until=until, link_form=PostLinkForm(formdata=None), link_item_id=None,
-        confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS)
+        confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS,
+        usage_codes_allowed=usage_codes.allowed(deal),
+        usage_codes=usage_codes.codes_for([deal.id]).get(deal.id, [])
+        if usage_codes.allowed(deal) else [],
+        usage_form=UsageCodeForm(formdata=None))
     context.update(forms)
     return render_template("deals/detail.html", **context)
 

@@ -140,3 +140,15 @@ class PostLinkForm(FlaskForm):
                       validators=[InputRequired("Paste the link of the live post."),
                                   Length(max=500)],
                       description="The address of the post on your own account.")
+
+
+class UsageCodeForm(FlaskForm):
+    """A paid-usage code from the creator (the service checks the rules)."""
+
+    platform = SelectField("Platform", choices=[("tiktok", "TikTok: Spark Ads code"),
+                                                ("instagram", "Instagram: partnership ad")])
+    code = StringField("Code", validators=[Optional(), Length(max=200)],
+                       description="TikTok: the authorization code from the post's ad settings. "
+                                   "Instagram: leave empty once you granted the permission in "
+                                   "the app.")
+    expires_on = DateField("Authorization ends on", validators=[Optional()])
