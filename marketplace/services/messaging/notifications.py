@@ -360,6 +360,12 @@ class _Notices:
     def on_deal_auto_approved(self):
         return self._approved(" automatically")
 
+    def on_bonus_paid(self):
+        return [self._n(self.creator, "deal_paid",
+                        f"{self.note} Thank you for {self.title}! It goes to your payout "
+                        "account (less the Duet fee).", url=path_for("payments.payouts"),
+                        action="See your payouts")]
+
     def on_post_linked(self):
         if self.deal is None or self.deal.posts_linked_at is None:
             return []  # the brand hears once, when every post is linked
