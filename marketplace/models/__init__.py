@@ -43,3 +43,5 @@ from marketplace.models.notification import Notification, NotificationPreference
 from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001
 from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
 from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001
+from marketplace.models import search  # noqa: E402,F401,I001
+from marketplace.models.matching import MatcherRebuildRequest  # noqa: E402,F401,I001
