@@ -537,7 +537,9 @@ class Matcher:
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> Matcher:
+    def load(cls, path, mmap: bool = True) -> Matcher:
+        """Load a saved matcher; `mmap` shares its large arrays with every process that
+        loads the same file (see ``persist``)."""
         from .persist import load
 
-        return load(path)
+        return load(path, mmap=mmap)

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from marketplace import impressions
 from marketplace.access import brand_required
 from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
@@ -122,6 +123,8 @@ def show(campaign_id: int):
     top_matches = []
     if is_owner and campaign.status == CampaignStatus.OPEN and "matcher" in current_app.extensions:
         top_matches = recommendations.top_creators(campaign, k=5)
+        impressions.note(recommendations.impression_pairs(top_matches, campaign=campaign),
+                         recommendations.SURFACE_CAMPAIGN)
     return render_template("campaigns/show.html", campaign=campaign, is_owner=is_owner,
                            top_matches=top_matches,
                            actions=svc.allowed_actions(campaign) if is_owner else [],

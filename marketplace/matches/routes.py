@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace import impressions
 from marketplace.access import brand_required
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
@@ -21,6 +22,8 @@ def own_campaign_or_404(campaign_id: int) -> Campaign:
 def campaign_matches(campaign_id: int):
     campaign = own_campaign_or_404(campaign_id)
     matches = recommendations.top_creators(campaign, k=20) if campaign.status == "open" else []
+    impressions.note(recommendations.impression_pairs(matches, campaign=campaign),
+                     recommendations.SURFACE_CAMPAIGN)
     hidden = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id.in_(
         recommendations.hidden_creator_ids(campaign.brand)))).all()
     return render_template("matches/campaign.html", campaign=campaign, matches=matches,
