@@ -27,7 +27,7 @@ def campaign_matches(campaign_id: int):
     hidden = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id.in_(
         recommendations.hidden_creator_ids(campaign.brand)))).all()
     return render_template("matches/campaign.html", campaign=campaign, matches=matches,
-                           hidden=hidden)
+                           hidden=hidden, preparing=recommendations.preparing())
 
 
 @bp.route("/campaigns/<int:campaign_id>/matches/<int:creator_id>/<any(hide, unhide):action>",

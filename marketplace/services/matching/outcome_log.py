@@ -35,12 +35,12 @@ def record_impressions(pairs: list[tuple[int, int]], surface: str, viewer_id: in
     if not pairs:
         return 0
     with Session(db.engine) as session:
-        seen = set(session.execute(
+        seen = {tuple(row) for row in session.execute(
             select(MatchEvent.campaign_id, MatchEvent.creator_id).where(
                 MatchEvent.viewer_id == viewer_id, MatchEvent.surface == surface,
                 MatchEvent.event == MatchEventKind.SHOWN,
                 MatchEvent.created_at >= utcnow() - window,
-                tuple_(MatchEvent.campaign_id, MatchEvent.creator_id).in_(pairs))).tuples())
+                tuple_(MatchEvent.campaign_id, MatchEvent.creator_id).in_(pairs)))}
         rows = [MatchEvent(campaign_id=campaign_id, creator_id=creator_id,
                            event=MatchEventKind.SHOWN, position=pos, surface=surface,
                            viewer_id=viewer_id)

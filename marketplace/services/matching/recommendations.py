@@ -265,6 +265,11 @@ def rebuild_if_requested() -> MatcherVersion | None:
     return version
 
 
+def preparing() -> bool:
+    """True when the last ranking found no model to serve yet (the page says so)."""
+    return "matcher" in current_app.extensions and engine()._loaded is None
+
+
 def engine() -> Engine:
     return current_app.extensions["matcher"]
 
