@@ -253,6 +253,15 @@ class Matcher:
             ok &= ~np.isin(idx, exclude_rows)
         return ok
 
+    def creator_history(self, creator_id: int) -> tuple[float | None, int] | None:
+        """(rating, completed deals) as indexed for this creator, or None if not indexed:
+        lets a caller rank an indexed creator without reading the history again."""
+        row = self.creators.id_to_row.get(int(creator_id))
+        if row is None:
+            return None
+        rating = float(self.creators.rating[row])
+        return (None if math.isnan(rating) else rating), int(self.creators.deals[row])
+
     def _exclude_rows(self, store, exclude_ids: Iterable[int]) -> np.ndarray | None:
         rows = [store.id_to_row[int(i)] for i in exclude_ids if int(i) in store.id_to_row]
         return np.array(rows, dtype=np.int64) if rows else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace import impressions
 from marketplace.access import brand_required
@@ -114,7 +114,8 @@ def edit(campaign_id: int):
 def show(campaign_id: int):
     campaign = db.first_or_404(
         select(Campaign).where(Campaign.id == campaign_id)
-        .options(selectinload(Campaign.brand), selectinload(Campaign.deliverables))
+        .options(joinedload(Campaign.brand), selectinload(Campaign.deliverables),
+                 *recommendations.CAMPAIGN_TARGETING)
     )
     is_owner = (current_user.is_authenticated and current_user.is_brand
                 and current_user.brand is not None and current_user.brand.id == campaign.brand_id)

@@ -11,21 +11,26 @@ from marketplace.models import Campaign, CreatorProfile
 from marketplace.services.matching import recommendations
 
 
-def own_campaign_or_404(campaign_id: int) -> Campaign:
+def own_campaign_or_404(campaign_id: int, *, targeting: bool = False) -> Campaign:
+    """The brand's own campaign or 404; with `targeting`, its niches, platforms and
+    countries joined in (what ranking reads)."""
     brand = current_user.brand
-    return db.first_or_404(select(Campaign).where(
-        Campaign.id == campaign_id, Campaign.brand_id == (brand.id if brand else -1)))
+    stmt = select(Campaign).where(Campaign.id == campaign_id,
+                                  Campaign.brand_id == (brand.id if brand else -1))
+    if targeting:
+        stmt = stmt.options(*recommendations.CAMPAIGN_TARGETING)
+    return db.first_or_404(stmt)
 
 
 @bp.route("/campaigns/<int:campaign_id>/matches")
 @brand_required
 def campaign_matches(campaign_id: int):
-    campaign = own_campaign_or_404(campaign_id)
-    matches = recommendations.top_creators(campaign, k=20) if campaign.status == "open" else []
+    campaign = own_campaign_or_404(campaign_id, targeting=True)
+    hidden = recommendations.hidden_creators(campaign.brand_id)
+    matches = (recommendations.top_creators(campaign, k=20, hidden_ids={c.id for c in hidden})
+               if campaign.status == "open" else [])
     impressions.note(recommendations.impression_pairs(matches, campaign=campaign),
                      recommendations.SURFACE_CAMPAIGN)
-    hidden = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id.in_(
-        recommendations.hidden_creator_ids(campaign.brand)))).all()
     return render_template("matches/campaign.html", campaign=campaign, matches=matches,
                            hidden=hidden, preparing=recommendations.preparing())
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 import matching
 from marketplace import signals
@@ -189,20 +189,25 @@ class Engine:
     def current(self) -> matching.Matcher | None:
         """The matcher to rank with, or None while matches are being prepared."""
         with self._lock:
-            latest = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc())
-                                       .limit(1))
+            # One statement per request: the newest version and the newest index change.
+            latest_id, last_change = db.session.execute(select(
+                select(func.max(MatcherVersion.id)).scalar_subquery(),
+                select(func.max(IndexChange.id)).scalar_subquery())).one()
+            loaded_id = self._loaded.version_id if self._loaded is not None else None
+            latest = (db.session.get(MatcherVersion, latest_id)
+                      if latest_id is not None and latest_id != loaded_id else None)
             path = matching_dir() / latest.filename if latest is not None else None
             if latest is not None and path.exists():
-                if self._loaded is None or self._loaded.version_id != latest.id:
-                    self._loaded = None  # drop the old copy before mapping the new one
-                    self._loaded = _Loaded(matching.Matcher.load(path, mmap=True), latest.id,
-                                           latest.last_change_id)
+                self._loaded = None  # drop the old copy before mapping the new one
+                self._loaded = _Loaded(matching.Matcher.load(path, mmap=True), latest.id,
+                                       latest.last_change_id)
             elif self._loaded is None:  # keep serving what is loaded until a file appears
                 request_rebuild("no saved model" if latest is None else "model file missing")
                 self._loaded = _default_matcher()
                 if self._loaded is None:
                     return None
-            self._replay_changes(self._loaded)
+            if (last_change or 0) > self._loaded.applied_change_id:
+                self._replay_changes(self._loaded)
             return self._loaded.matcher
 
     @staticmethod
@@ -287,38 +292,56 @@ class CampaignMatch:
     match: matching.Match
 
 
+CAMPAIGN_TARGETING = (joinedload(Campaign.niche_links), joinedload(Campaign.platform_links),
+                      joinedload(Campaign.country_links))
+
+
+def hidden_creators(brand_id: int) -> list[CreatorProfile]:
+    return list(db.session.scalars(
+        select(CreatorProfile).join(HiddenCreator, HiddenCreator.creator_id == CreatorProfile.id)
+        .where(HiddenCreator.brand_id == brand_id).order_by(CreatorProfile.display_name)))
+
+
 def hidden_creator_ids(brand: BrandProfile) -> list[int]:
     return list(db.session.scalars(select(HiddenCreator.creator_id)
                                    .where(HiddenCreator.brand_id == brand.id)))
 
 
-def engaged_creator_ids(campaign: Campaign) -> set[int]:
-    """Creators already in talks with this campaign (applied or offered): not "matches"."""
-    return set(db.session.scalars(select(Application.creator_id).where(
-        Application.campaign_id == campaign.id))) | set(db.session.scalars(
-        select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)))
+def engaged_creator_ids(campaign: Campaign, *, with_hidden: bool = False) -> set[int]:
+    """Creators already in talks with this campaign (applied or offered): not "matches";
+    with `with_hidden`, also the ones its brand hid (one statement either way)."""
+    parts = [select(Application.creator_id).where(Application.campaign_id == campaign.id),
+             select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)]
+    if with_hidden:
+        parts.append(select(HiddenCreator.creator_id)
+                     .where(HiddenCreator.brand_id == campaign.brand_id))
+    return set(db.session.scalars(union(*parts)))
 
 
 def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
-    return set(db.session.scalars(select(Application.campaign_id).where(
-        Application.creator_id == creator.id))) | set(db.session.scalars(
-        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id)))
+    return set(db.session.scalars(union(
+        select(Application.campaign_id).where(Application.creator_id == creator.id),
+        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id))))
 
 
-def top_creators(campaign: Campaign, k: int = 10) -> list[CreatorMatch]:
+def top_creators(campaign: Campaign, k: int = 10, hidden_ids: set[int] | None = None
+                 ) -> list[CreatorMatch]:
     """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
     ones already applying or negotiating. Reads only: the page notes the impressions
     (`impression_pairs`) and they are written after the response."""
     matcher = engine().current()
     if matcher is None:
         return []
-    exclude = set(hidden_creator_ids(campaign.brand)) | engaged_creator_ids(campaign)
+    if hidden_ids is None:  # the caller did not load them already
+        exclude = engaged_creator_ids(campaign, with_hidden=True)
+    else:
+        exclude = engaged_creator_ids(campaign) | hidden_ids
     matches = matcher.rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude)
     ids = [m.id for m in matches]
     profiles = {p.id: p for p in db.session.scalars(
         select(CreatorProfile).where(CreatorProfile.id.in_(ids))
-        .options(selectinload(CreatorProfile.accounts), selectinload(CreatorProfile.niche_links))
-    )}
+        .options(joinedload(CreatorProfile.accounts), joinedload(CreatorProfile.niche_links))
+    ).unique()} if ids else {}
     return [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
 
 
@@ -328,14 +351,16 @@ def campaigns_for(creator: CreatorProfile, k: int = 6) -> list[CampaignMatch]:
     matcher = engine().current()
     if matcher is None:
         return []
-    history = _creator_history([creator.id]).get(creator.id, (None, 0))
+    history = matcher.creator_history(creator.id)  # as indexed; the database if not indexed
+    if history is None:
+        history = _creator_history([creator.id]).get(creator.id, (None, 0))
     matches = matcher.rank_campaigns(to_creator(creator, *history), k=k * 2,
                                      exclude_ids=engaged_campaign_ids(creator))
     ids = [m.id for m in matches]
     campaigns = {c.id: c for c in db.session.scalars(
         select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
-        .options(selectinload(Campaign.brand), selectinload(Campaign.niche_links))
-    )}
+        .options(joinedload(Campaign.brand), joinedload(Campaign.niche_links))
+    ).unique()} if ids else {}
     return [CampaignMatch(campaigns[m.id], m) for m in matches if m.id in campaigns][:k]
 
 
