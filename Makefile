@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# `make bench` creates (and drops) a scratch database on this server.
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS ?=
 # All three passes run in parallel (pytest-xdist): one process per core, each with its own
 # database, local Stripe and (pass 3) its own served app; browser tests keep each file on one
 # process. `make test TEST_WORKERS=0` runs them in one process.
@@ -17,7 +20,7 @@ FLASK  := $(BIN)/flask --app wsgi
 
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium axe-core pdf-libs seed clean
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium axe-core pdf-libs seed clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -70,6 +73,11 @@ test: install chromium axe-core lint
 	TEST_DATABASE_URL=$(PG_URL) $(MATH_THREADS) $(BIN)/pytest $(XDIST) --ignore=tests/e2e --ignore=tests/matching/engine
 	@echo "== pass 3/3: browser (Chromium) =="
 	$(MATH_THREADS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e --screenshot only-on-failure --output test-results/playwright
+
+# Load test: gunicorn (2 workers) on PostgreSQL with the demo data, an open-loop mix at
+# 200 req/s, throughput against hello-world and a minimal real page. Prints figures.
+bench: install
+	$(BIN)/python bench/load.py --pg $(BENCH_PG) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) test-results .pytest_cache node_modules

@@ -258,6 +258,15 @@ class Matcher:
             ok &= ~np.isin(idx, exclude_rows)
         return ok
 
+    def creator_history(self, creator_id: int) -> tuple[float | None, int] | None:
+        """(rating, completed deals) as indexed for this creator, or None if not indexed:
+        lets a caller rank an indexed creator without reading the history again."""
+        row = self.creators.id_to_row.get(int(creator_id))
+        if row is None:
+            return None
+        rating = float(self.creators.rating[row])
+        return (None if math.isnan(rating) else rating), int(self.creators.deals[row])
+
     def _exclude_rows(self, store, exclude_ids: Iterable[int]) -> np.ndarray | None:
         rows = [store.id_to_row[int(i)] for i in exclude_ids if int(i) in store.id_to_row]
         return np.array(rows, dtype=np.int64) if rows else None
@@ -587,10 +596,12 @@ class Matcher:
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> Matcher:
+    def load(cls, path, mmap: bool = True) -> Matcher:
+        """Load a saved matcher; `mmap` shares its large arrays with every process that
+        loads the same file (see ``persist``)."""
         from .persist import load
 
-        return load(path)
+        return load(path, mmap=mmap)
 
 
 def _match(id_: int, score: float, contributions: dict[str, float], ctx: dict,

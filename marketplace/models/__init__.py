@@ -47,3 +47,5 @@ from marketplace.models.deliverable import DealDeliverable, MetricSnapshot, Snap
 from marketplace.models.social import SocialAccount  # noqa: E402,F401,I001
 from marketplace.models.usage_code import USAGE_CODE_KINDS, UsageCode  # noqa: E402,F401,I001
 from marketplace.models.bonus import Bonus, BonusStatus  # noqa: E402,F401,I001
+from marketplace.models import search  # noqa: E402,F401,I001
+from marketplace.models.matching import MatcherRebuildRequest  # noqa: E402,F401,I001

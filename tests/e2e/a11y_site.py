@@ -166,7 +166,7 @@ def find_ids() -> Ids:
     ids["matched_campaign"] = next(
         (c.id for c in db.session.scalars(select(Campaign).where(
             Campaign.brand_id == brand.id, Campaign.status == CampaignStatus.OPEN)
-            .order_by(Campaign.id)) if recommendations.top_creators(c, k=1, log=False)), None)
+            .order_by(Campaign.id)) if recommendations.top_creators(c, k=1)), None)
     ids["applied_campaign"] = db.session.scalar(
         select(Application.campaign_id).join(Campaign, Campaign.id == Application.campaign_id)
         .where(Campaign.brand_id == brand.id).order_by(Application.id).limit(1))

@@ -46,7 +46,7 @@ def test_top_matches_are_eligible_and_name_country_and_platform(demo):
     shown = 0
     for campaign in campaigns:
         engine_campaign = rec.to_campaign(campaign)
-        results = rec.top_creators(campaign, k=10, log=False)
+        results = rec.top_creators(campaign, k=10)
         people = {c.id: c for c in rec.load_creators([r.creator.id for r in results])}
         for r in results:
             m = r.match
@@ -74,7 +74,7 @@ def test_campaigns_for_you_share_a_niche_when_any_can(demo):
         engaged = rec.engaged_campaign_ids(profile)
         in_niche = [c for c in open_campaigns if c.id not in engaged and eligible(me, c)
                     and set(c.niches) & set(me.niches)]
-        got = rec.campaigns_for(profile, k=5, log=False)
+        got = rec.campaigns_for(profile, k=5)
         for pos, item in enumerate(got):
             if pos < len(in_niche):
                 assert set(item.campaign.niches) & set(profile.niches), (
