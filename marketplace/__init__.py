@@ -19,6 +19,7 @@ from marketplace.campaigns import bp as campaigns_bp
 from marketplace.creators import bp as creators_bp
 from marketplace.deals import bp as deals_bp
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from marketplace.jobs.app import celery_init_app
 from marketplace.library import bp as library_bp
 from marketplace.main import bp as main_bp
 from marketplace.matches import bp as matches_bp
@@ -65,3 +66,4 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     recommendations.init_app(app)
+    celery_init_app(app)

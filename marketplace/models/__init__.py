@@ -43,3 +43,4 @@ from marketplace.models.notification import Notification, NotificationPreference
 from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001
 from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
 from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001
+from marketplace.models.job import FailedJob, JobLease  # noqa: E402,F401,I001
