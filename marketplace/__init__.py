@@ -12,6 +12,7 @@ from marketplace import (
     security,
     templating,
 )
+from marketplace.admin import bp as admin_bp
 from marketplace.auth import bp as auth_bp
 from marketplace.auth.loader import load_user
 from marketplace.brands import bp as brands_bp
@@ -31,7 +32,7 @@ from marketplace.reviews import bp as reviews_bp
 from marketplace.services.matching import recommendations
 
 BLUEPRINTS = (main_bp, auth_bp, creators_bp, brands_bp, campaigns_bp, payments_bp, deals_bp,
-              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp)
+              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp, admin_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

@@ -20,7 +20,13 @@ from marketplace import create_app
 from marketplace.extensions import db, limiter
 from marketplace.models import user as user_module
 from tests.support import factories
-from tests.support.jobs import TRACKER, job_config, running_worker, uses_worker
+from tests.support.jobs import (
+    TRACKER,
+    forget_session_keys,
+    job_config,
+    running_worker,
+    uses_worker,
+)
 
 PASSWORD = factories.PASSWORD
 
@@ -209,6 +215,7 @@ def job_worker(_schema, tmp_path_factory):
         yield worker
     with app.app_context():
         db.engine.dispose()
+    forget_session_keys()
 
 
 @pytest.fixture

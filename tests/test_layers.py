@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW_PACKAGES = ("auth", "brands", "campaigns", "creators", "deals", "library", "main",
+VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "library", "main",
                  "matches", "messages", "notifications", "payments", "reviews")
 VIEWS = tuple(f"marketplace.{name}" for name in VIEW_PACKAGES)
 WEB = ("marketplace.templating", "marketplace.forms", "marketplace.access", "marketplace.errors",

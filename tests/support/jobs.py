@@ -109,6 +109,17 @@ def _wait_for_the_worker(app, **_):
         TRACKER.wait(app.config["CELERY_QUEUE"])
 
 
+def forget_session_keys() -> None:
+    """Delete what this session left on Redis (queue bindings, any leftover message)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(f"{SESSION_QUEUE}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 @contextmanager
 def running_worker(flask_app):
     """A real Celery worker (one thread, solo pool) consuming `flask_app`'s queue."""
