@@ -63,6 +63,7 @@ def celery_settings(config: dict) -> dict:
         "task_default_queue": queue,
         "task_ignore_result": True,
         "result_backend": None,
+        "result_expires": None,  # no results kept: no backend_cleanup job
         # A job is acknowledged when it has run, not when it was received: a worker stopped
         # (or killed) mid-job leaves it on the broker, and the next worker runs it.
         "task_acks_late": True,
