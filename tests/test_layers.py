@@ -49,6 +49,19 @@ def test_services_never_import_views_templates_or_the_request():
     assert _violations(_modules("marketplace/services"), forbidden) == []
 
 
+TASK_MODULES = tuple(f"marketplace.jobs.{name}"
+                     for name in ("app", "mail", "payments", "periodic", "beat", "worker"))
+
+
+def test_services_reach_the_job_queue_only_through_enqueue():
+    assert _violations(_modules("marketplace/services"), TASK_MODULES) == []
+
+
+def test_jobs_call_services_never_views_or_the_request():
+    forbidden = (*VIEWS, *WEB, "marketplace.demo", "flask.request", "flask_login.current_user")
+    assert _violations(_modules("marketplace/jobs"), forbidden) == []
+
+
 def test_models_never_import_services_or_views():
     forbidden = ("marketplace.services", "marketplace.demo", *VIEWS, *WEB, "flask.request")
     assert _violations(_modules("marketplace/models"), forbidden) == []
