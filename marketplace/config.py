@@ -98,7 +98,8 @@ def load(env: dict | None = None) -> dict:
         # Job queue (marketplace/jobs/): Redis in production; by default kombu's filesystem
         # transport under instance/queue, which needs nothing installed (`make run`).
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or "filesystem://",
-        "CELERY_QUEUE_DIR": env.get("CELERY_QUEUE_DIR", str(instance / "queue")),
+        # Folder of the filesystem broker; empty: `queue` inside INSTANCE_DIR.
+        "CELERY_QUEUE_DIR": env.get("CELERY_QUEUE_DIR", ""),
         "CELERY_QUEUE": env.get("CELERY_QUEUE", "duet"),
         # Prefix of every broker key (lets several sites or test sessions share one Redis).
         "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),

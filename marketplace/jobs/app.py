@@ -49,7 +49,7 @@ def celery_settings(config: dict) -> dict:
     broker = config["CELERY_BROKER_URL"]
     transport: dict = {}
     if broker.startswith("filesystem://"):
-        folder = Path(config["CELERY_QUEUE_DIR"])
+        folder = Path(config.get("CELERY_QUEUE_DIR") or Path(config["INSTANCE_DIR"]) / "queue")
         (folder / "processed").mkdir(parents=True, exist_ok=True)
         transport = {"data_folder_in": str(folder), "data_folder_out": str(folder),
                      "processed_folder": str(folder / "processed"), "store_processed": False}
