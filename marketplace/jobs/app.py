@@ -53,6 +53,11 @@ def celery_settings(config: dict) -> dict:
         (folder / "processed").mkdir(parents=True, exist_ok=True)
         transport = {"data_folder_in": str(folder), "data_folder_out": str(folder),
                      "processed_folder": str(folder / "processed"), "store_processed": False}
+    if broker.startswith(("redis://", "rediss://")):
+        # A job taken by a worker that died is given to another after this long; longer
+        # than the longest retry countdown (JOB_RETRY_MAX_SECONDS), so a waiting retry is
+        # never delivered twice.
+        transport["visibility_timeout"] = int(config["JOB_RETRY_MAX_SECONDS"]) + 3600
     if config.get("CELERY_KEY_PREFIX"):
         transport["global_keyprefix"] = config["CELERY_KEY_PREFIX"]
     queue = config["CELERY_QUEUE"]
