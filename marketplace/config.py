@@ -72,6 +72,10 @@ def load(env: dict | None = None) -> dict:
         "DEAL_FUNDING_DAYS": _int(env, "DEAL_FUNDING_DAYS", 7),
         # Deal schedule (services/deals/schedule.py): days from the payout to the creator's bank.
         "PAYOUT_ARRIVAL_DAYS": _int(env, "PAYOUT_ARRIVAL_DAYS", 2),
+        # Posting: days the creator has to post after approval, and days the brand has to
+        # check the linked posts before they count as confirmed (silence is consent).
+        "POST_DAYS": _int(env, "POST_DAYS", 3),
+        "POST_CONFIRM_DAYS": _int(env, "POST_CONFIRM_DAYS", 2),
         # Absolute address of the site for links in e-mail (needed when jobs run from cron).
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         # Largest draft (video or image) a creator can upload with a submission.
@@ -95,6 +99,32 @@ def load(env: dict | None = None) -> dict:
         "INVOICE_SELLER": env.get("INVOICE_SELLER", "Duet Marketplace Inc.\n"
                                   "100 Example Street\nSan Francisco, CA 94105, USA"),
         "INVOICE_SELLER_TAX_ID": env.get("INVOICE_SELLER_TAX_ID", ""),
+        # Platform adapters (marketplace/platforms/): app credentials and API base URLs. The
+        # defaults are the real platforms; `make run` points them at devtools/social_server.py.
+        "TIKTOK_CLIENT_KEY": env.get("TIKTOK_CLIENT_KEY", ""),
+        "TIKTOK_CLIENT_SECRET": env.get("TIKTOK_CLIENT_SECRET", ""),
+        "TIKTOK_AUTH_BASE": env.get("TIKTOK_AUTH_BASE", "https://www.tiktok.com"),
+        "TIKTOK_API_BASE": env.get("TIKTOK_API_BASE", "https://open.tiktokapis.com"),
+        "TIKTOK_SHORTLINK_BASE": env.get("TIKTOK_SHORTLINK_BASE", ""),
+        "INSTAGRAM_APP_ID": env.get("INSTAGRAM_APP_ID", ""),
+        "INSTAGRAM_APP_SECRET": env.get("INSTAGRAM_APP_SECRET", ""),
+        "FACEBOOK_DIALOG_BASE": env.get("FACEBOOK_DIALOG_BASE", "https://www.facebook.com/v23.0"),
+        "INSTAGRAM_GRAPH_BASE": env.get("INSTAGRAM_GRAPH_BASE",
+                                        "https://graph.facebook.com/v23.0"),
+        "GOOGLE_CLIENT_ID": env.get("GOOGLE_CLIENT_ID", ""),
+        "GOOGLE_CLIENT_SECRET": env.get("GOOGLE_CLIENT_SECRET", ""),
+        "GOOGLE_AUTH_BASE": env.get("GOOGLE_AUTH_BASE", "https://accounts.google.com"),
+        "GOOGLE_OAUTH_BASE": env.get("GOOGLE_OAUTH_BASE", "https://oauth2.googleapis.com"),
+        "YOUTUBE_API_BASE": env.get("YOUTUBE_API_BASE", "https://www.googleapis.com/youtube/v3"),
+        "YOUTUBE_API_KEY": env.get("YOUTUBE_API_KEY", ""),
+        "PLATFORM_HTTP_TIMEOUT": float(env.get("PLATFORM_HTTP_TIMEOUT", 10)),
+        "PLATFORM_HTTP_RETRIES": _int(env, "PLATFORM_HTTP_RETRIES", 3),
+        "PLATFORM_RETRY_BACKOFF": float(env.get("PLATFORM_RETRY_BACKOFF", 0.5)),
+        "PLATFORM_MAX_RETRY_AFTER": float(env.get("PLATFORM_MAX_RETRY_AFTER", 30)),
+        # Fernet keys for platform tokens at rest, comma-separated, newest first (rotation:
+        # prepend a new key, run `flask platforms rotate-tokens`, then drop the old one).
+        # Unset: a key derived from SECRET_KEY (development only; set it in production).
+        "SOCIAL_TOKEN_KEYS": env.get("SOCIAL_TOKEN_KEYS", ""),
         # Job queue (marketplace/jobs/): Redis in production; by default kombu's filesystem
         # transport under instance/queue, which needs nothing installed (`make run`).
         "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or "filesystem://",

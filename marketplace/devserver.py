@@ -1,12 +1,14 @@
 """Local development server: `python -m marketplace.devserver --port 5000` (what `make run` calls).
 
 `main()` first starts the side services the app talks to in development, a local Stripe
-(localstripe plus our Connect add-on, `devtools/stripe_server.py`) and an SMTP server that keeps
-every mail in instance/outbox (`devtools/mail_server.py`), points the app at them through the
-environment; then the job queue's worker and its one scheduler (Celery worker and beat, on
-the default broker that needs nothing installed: kombu's filesystem transport under
-instance/queue), and serves the app with werkzeug on 127.0.0.1. The side services are child
-processes, stopped when the server stops. Settings already in the environment win.
+(localstripe plus our Connect add-on, `devtools/stripe_server.py`), an SMTP server that keeps
+every mail in instance/outbox (`devtools/mail_server.py`) and a local TikTok / Instagram /
+YouTube (`devtools/social_server.py`, seeded from devtools/social_seed.json), points the app
+at them through the environment; then the job queue's worker and its one scheduler (Celery
+worker and beat, on the default broker that needs nothing installed: kombu's filesystem
+transport under instance/queue), and serves the app with werkzeug on 127.0.0.1. The side
+services are child processes, stopped when the server stops. Settings already in the
+environment win.
 """
 
 from __future__ import annotations
@@ -41,6 +43,28 @@ class SideService:
 
 STRIPE_PORT = int(os.environ.get("DEV_STRIPE_PORT", "8420"))
 MAIL_PORT = int(os.environ.get("DEV_MAIL_PORT", "8025"))
+SOCIAL_PORT = int(os.environ.get("DEV_SOCIAL_PORT", "8430"))
+SOCIAL_SEED = "devtools/social_seed.json"
+# Any of these in the environment means real platform apps are configured: no local stand-in.
+REAL_PLATFORM_SETTINGS = ("TIKTOK_CLIENT_KEY", "INSTAGRAM_APP_ID", "GOOGLE_CLIENT_ID",
+                          "TIKTOK_API_BASE", "INSTAGRAM_GRAPH_BASE", "YOUTUBE_API_BASE")
+
+
+def local_platform_settings(base: str) -> dict[str, str]:
+    """The settings that point every platform adapter at the local social server at `base`
+    (its prefixes are listed in devtools/social_server.py), with placeholder app credentials."""
+    return {
+        "TIKTOK_AUTH_BASE": f"{base}/tiktok-auth", "TIKTOK_API_BASE": f"{base}/tiktok",
+        "TIKTOK_SHORTLINK_BASE": f"{base}/tiktok-short",
+        "FACEBOOK_DIALOG_BASE": f"{base}/facebook/v23.0",
+        "INSTAGRAM_GRAPH_BASE": f"{base}/graph/v23.0",
+        "GOOGLE_AUTH_BASE": f"{base}/google-accounts",
+        "GOOGLE_OAUTH_BASE": f"{base}/google-oauth", "YOUTUBE_API_BASE": f"{base}/youtube/v3",
+        "TIKTOK_CLIENT_KEY": "local-tiktok-key", "TIKTOK_CLIENT_SECRET": "local-tiktok-secret",
+        "INSTAGRAM_APP_ID": "local-instagram-app", "INSTAGRAM_APP_SECRET": "local-ig-secret",
+        "GOOGLE_CLIENT_ID": "local-google-client", "GOOGLE_CLIENT_SECRET": "local-g-secret",
+        "YOUTUBE_API_KEY": "local-youtube-key",
+    }
 WEBHOOK_SECRET = "whsec_local_dev"
 
 
@@ -55,6 +79,11 @@ def side_services(port: int) -> list[SideService]:
             "--webhook-secret", WEBHOOK_SECRET]))
         os.environ.update(STRIPE_API_BASE=f"http://{HOST}:{STRIPE_PORT}",
                           STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    if not any(os.environ.get(name) for name in REAL_PLATFORM_SETTINGS):
+        services.append(SideService("local TikTok/Instagram/YouTube", [
+            sys.executable, "-m", "devtools.social_server", "--port", str(SOCIAL_PORT),
+            "--seed", SOCIAL_SEED]))
+        os.environ.update(local_platform_settings(f"http://{HOST}:{SOCIAL_PORT}"))
     if not os.environ.get("MAIL_SERVER"):
         services.append(SideService("local SMTP", [
             sys.executable, "-m", "devtools.mail_server", "--port", str(MAIL_PORT)]))

@@ -335,3 +335,32 @@ def admin_client(app, admin):
 def login_as(app):
     """Return a new client logged in as the given user."""
     return lambda user: _logged_in(app, user)
+
+
+@pytest.fixture(scope="session")
+def social_base():
+    """One local social-platform server (devtools/social_server.py) per test session."""
+    from devtools.social_process import start_social_server
+
+    base, stop = start_social_server()
+    yield base
+    stop()
+
+
+@pytest.fixture
+def social(social_base):
+    """The local TikTok / Instagram / YouTube, emptied before each test."""
+    from tests.support.social import SocialServer
+
+    server = SocialServer(social_base)
+    server.reset()
+    return server
+
+
+@pytest.fixture
+def social_settings(social_base) -> dict:
+    """App settings pointing the platform adapters at the local server (no backoff waits)."""
+    from devtools.social_process import platform_settings
+
+    return {**platform_settings(social_base), "PLATFORM_RETRY_BACKOFF": 0,
+            "PLATFORM_HTTP_TIMEOUT": 5}

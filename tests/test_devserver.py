@@ -51,3 +51,23 @@ def test_side_services_are_started_and_stopped(monkeypatch):
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert len(started) == 1 and started[0].poll() is not None
+
+
+def test_local_social_platforms_start_unless_real_ones_are_configured(monkeypatch):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(
+        ("TIKTOK_", "INSTAGRAM_", "GOOGLE_", "YOUTUBE_", "FACEBOOK_"))}
+    monkeypatch.setattr(devserver.os, "environ", env)
+    names = [s.name for s in devserver.side_services(5099)]
+    assert "local TikTok/Instagram/YouTube" in names
+    assert env["TIKTOK_API_BASE"] == f"http://127.0.0.1:{devserver.SOCIAL_PORT}/tiktok"
+    assert env["INSTAGRAM_GRAPH_BASE"].endswith("/graph/v23.0")
+
+    real = {k: v for k, v in env.items() if not k.startswith(
+        ("TIKTOK_", "INSTAGRAM_", "GOOGLE_", "YOUTUBE_", "FACEBOOK_"))}
+    real["TIKTOK_CLIENT_KEY"] = "aw-real-key"
+    monkeypatch.setattr(devserver.os, "environ", real)
+    assert "local TikTok/Instagram/YouTube" not in [s.name for s in
+                                                     devserver.side_services(5099)]
+    assert "TIKTOK_API_BASE" not in real

@@ -72,6 +72,20 @@ def test_matching_engine_knows_nothing_of_the_web_app():
     assert _violations(_modules("matching"), forbidden) == []
 
 
+def test_platform_adapters_know_nothing_of_flask_or_the_database():
+    forbidden = ("flask", "flask_login", "flask_sqlalchemy", "sqlalchemy", "marketplace.models",
+                 "marketplace.services", "marketplace.extensions", *VIEWS, *WEB)
+    assert _violations(_modules("marketplace/platforms"), forbidden) == []
+
+
+def test_only_services_call_the_platform_adapters():
+    importers = sorted(p.relative_to(ROOT).as_posix() for p in _modules("marketplace")
+                       if _under_any(_imports(p), ("marketplace.platforms",)))
+    assert importers
+    assert [p for p in importers if not p.startswith(("marketplace/services/",
+                                                      "marketplace/platforms/"))] == []
+
+
 def test_the_app_never_imports_devtools_and_only_the_seed_command_imports_demo():
     app_files = _modules("marketplace")
     assert _violations(app_files, ("devtools",)) == []

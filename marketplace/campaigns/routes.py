@@ -126,7 +126,8 @@ def show(campaign_id: int):
                            top_matches=top_matches,
                            actions=svc.allowed_actions(campaign) if is_owner else [],
                            editable=is_owner and campaign.status in svc.EDITABLE,
-                           disclosures=svc.DISCLOSURES)
+                           disclosures=svc.DISCLOSURES,
+                           audience_share_min=svc.AUDIENCE_SHARE_MIN_PERCENT)
 
 
 @bp.route("/<int:campaign_id>/<action>", methods=["POST"])

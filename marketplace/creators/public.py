@@ -17,6 +17,7 @@ from marketplace.extensions import db
 from marketplace.models import CreatorProfile
 from marketplace.services.accounts import uploads
 from marketplace.services.deals import library
+from marketplace.services.platforms import accounts as connected
 
 
 @bp.route("/media/<path:name>")
@@ -38,4 +39,5 @@ def show(handle: str):
     hire_again = library.last_deal_with(current_user.brand, profile) if viewer_is_brand else None
     return render_template("creators/show.html", profile=profile,
                            viewer_is_brand=viewer_is_brand, is_owner=is_owner,
-                           hire_again=hire_again)
+                           hire_again=hire_again,
+                           verified=connected.verified_accounts(profile.id))

@@ -12,4 +12,5 @@ from marketplace.deals import (  # noqa: E402,F401  (the views register on bp)
     disputes,
     late,
     offers,
+    posts,
 )

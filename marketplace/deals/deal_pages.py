@@ -25,6 +25,7 @@ from marketplace.deals.forms import (
     DisputeResponseForm,
     ExtendDueDateForm,
     NoteForm,
+    PostLinkForm,
     SubmitWorkForm,
     read_acknowledgements,
 )
@@ -46,7 +47,7 @@ from marketplace.models import (
 from marketplace.models.deal import STATE_LABELS
 from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
-from marketplace.services.deals import history, reviews, schedule, timeline
+from marketplace.services.deals import history, posts, reviews, schedule, timeline
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import setting, side_of
 from marketplace.services.errors import DomainError
@@ -193,7 +194,8 @@ def _render_detail_with(deal: Deal, **forms):
                           if side in (Side.BRAND, Side.CREATOR) else None),
         funding_deadline=schedule.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
         payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
-        until=until)
+        until=until, link_form=PostLinkForm(formdata=None), link_item_id=None,
+        confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS)
     context.update(forms)
     return render_template("deals/detail.html", **context)
 
@@ -201,11 +203,11 @@ def _render_detail_with(deal: Deal, **forms):
 def _load_history(deal: Deal) -> None:
     """Every version with its checks, and the events, in three queries however many
     versions there are (the page lists them all: at most revisions_included + 1)."""
-    db.session.execute(
-        select(Deal).where(Deal.id == deal.id)
-        .options(selectinload(Deal.submissions).selectinload(Submission.checks),
-                 selectinload(Deal.events))
-    ).scalar_one()
+    options = [selectinload(Deal.submissions).selectinload(Submission.checks),
+               selectinload(Deal.events)]
+    if deal.posts_required:  # the Posts card lists them
+        options.append(selectinload(Deal.deliverable_items))
+    db.session.execute(select(Deal).where(Deal.id == deal.id).options(*options)).scalar_one()
 
 
 @bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])

@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace import taxonomy
@@ -131,3 +131,12 @@ class ResolveForm(FlaskForm):
 class ExtendDueDateForm(FlaskForm):
     """The brand gives the creator more time (rules: state_machine's extend_due_date)."""
     content_due = DateField("New due date", validators=[InputRequired("Choose the new due date.")])
+
+
+class PostLinkForm(FlaskForm):
+    """The live address of one posted deliverable (the service checks platform and handle)."""
+
+    url = StringField("Live post link",
+                      validators=[InputRequired("Paste the link of the live post."),
+                                  Length(max=500)],
+                      description="The address of the post on your own account.")

@@ -25,11 +25,12 @@ from marketplace.models import (
     CampaignStatus,
     CreatorProfile,
     Deal,
+    PlatformAccount,
     Role,
     User,
 )
 from marketplace.services import payments
-from marketplace.services.deals import applications, offers, reviews
+from marketplace.services.deals import applications, offers, posts, reviews
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.checklist import posting_platforms
 from marketplace.services.errors import DomainError
@@ -107,6 +108,28 @@ def _post_links(deal: Deal) -> list[str]:
     return [links[p] for p in posting_platforms(deal)] or [links["tiktok"]]
 
 
+def _live_url(deal: Deal, item, n: int) -> str:
+    handle = deal.creator.account(item.platform).handle.lstrip("@")
+    video = 7301000000000000000 + deal.id * 10 + n
+    return {"tiktok": f"https://www.tiktok.com/@{handle}/video/{video}",
+            "instagram": f"https://www.instagram.com/reel/Dm{deal.id}x{n}demo/",
+            "youtube": f"https://www.youtube.com/shorts/{f'dm{deal.id}x{n}':_<11}"}[item.platform]
+
+
+def link_posts(deal: Deal) -> Deal:
+    """The creator posts the approved content and links every post (demo creators get an
+    account on the platform if their profile lacks one)."""
+    for n, item in enumerate(posts.posted_items(deal)):
+        if deal.creator.account(item.platform) is None:
+            deal.creator.accounts.append(PlatformAccount(
+                platform=item.platform, handle=f"@{deal.creator.handle}", followers=8_000,
+                avg_views=2_000, engagement_rate=4.0))
+            db.session.commit()
+        deals.perform(deal, "add_post_link", deal.creator.user, deliverable_id=item.id,
+                      url=_live_url(deal, item, n))
+    return deal
+
+
 def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSeed:
     """Negotiations and deals in every state of the deal state machine for the demo brand and
     for the demo creator (with each other where one active deal per campaign allows, else
@@ -126,7 +149,7 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
     # The demo creator also works with other brands (one deal per campaign and creator).
     elsewhere = db.session.scalars(select(Campaign).where(
         Campaign.brand_id != brand.id, Campaign.status == CampaignStatus.OPEN)
-        .order_by(Campaign.id).limit(7)).all()
+        .order_by(Campaign.id).limit(8)).all()
     others = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id != me.id)
                                 .order_by(CreatorProfile.id)).all()
     pool = iter(rng.sample(list(others), k=min(40, len(others))))
@@ -177,8 +200,18 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
             deals.perform(deal, "request_revision", deal.brand.user,
                           note="Love it! Please show the product label in the first 3 seconds.")
             hand_in(deal, take=2, draft=True)
-        deals.perform(deal, "approve", deal.brand.user)  # pays out and completes
+        posted(deal)  # pays out and completes
         db.session.refresh(deal)
+        return deal
+
+    def approved(deal: Deal) -> Deal:
+        return deals.perform(deal, "approve", deal.brand.user)
+
+    def posted(deal: Deal) -> Deal:
+        """Approved, posted and confirmed live by the brand (the payout follows)."""
+        approved(deal)
+        if deal.posts_required:
+            deals.perform(link_posts(deal), "confirm_live", deal.brand.user)
         return deal
 
     def count(state: str) -> None:
@@ -254,9 +287,13 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
         submitted(me, c), "request_revision", c.brand.user,
         note="Love it! Please show the product label in the first 3 seconds."),
         "revision_requested")
-    deals.perform(submitted(next(pool), camp(9), draft=True), "approve",
-                  brand_user)  # no payout account: stays approved, payout pending
-    count("approved (payout pending)")
+    posted(submitted(next(pool), camp(9), draft=True))  # no payout account: payout pending
+    count("posted (payout pending)")
+    approved(submitted(next(pool), camp(10), draft=True))
+    count("approved (creator to post)")
+    link_posts(approved(submitted(next(pool), camp(6), draft=True)))
+    count("approved (posts linked, brand to check)")
+    with_me(lambda c: approved(submitted(me, c, draft=True)), "approved (to post)")
     with_me(lambda c: completed(me, c), "completed")
     deal = submitted(next(pool), camp(11))
     deals.perform(deal, "dispute", brand_user, note=(

@@ -4,6 +4,8 @@ import json
 
 import click
 
+from marketplace.extensions import db
+from marketplace.models import Campaign
 from marketplace.services.matching import evaluation as matching_eval
 from marketplace.services.matching import recommendations
 
@@ -26,3 +28,19 @@ def retrain(holdout: float, seed: int) -> None:
     campaigns, then deploy the model learned from every outcome."""
     metrics = matching_eval.retrain(holdout=holdout, seed=seed)
     click.echo(json.dumps(metrics, indent=2))
+
+
+@matching_group.command("explain")
+@click.argument("campaign_id", type=int)
+@click.option("-k", default=10, show_default=True, help="How many matches.")
+def explain(campaign_id: int, k: int) -> None:
+    """For admins: a campaign's top matches with the raw model score and each contribution
+    (pages show people the 0-100 fit and reasons in words). Logs no impression."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    for pos, item in enumerate(recommendations.top_creators(campaign, k=k, log=False), 1):
+        m = item.match
+        parts = ", ".join(f"{f}={v:+.3f}" for f, v in m.contributions.items())
+        click.echo(f"{pos:>2}. @{item.creator.handle}: score {m.score:+.4f}, fit {m.fit} "
+                   f"({m.strength}); {parts}")

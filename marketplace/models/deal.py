@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from marketplace.models.brand import BrandProfile
     from marketplace.models.campaign import Campaign
     from marketplace.models.creator import CreatorProfile
+    from marketplace.models.deliverable import DealDeliverable
     from marketplace.models.offer import OfferThread
     from marketplace.models.user import User
 
@@ -40,6 +41,7 @@ class DealState(enum.StrEnum):
     SUBMITTED = "submitted"
     REVISION_REQUESTED = "revision_requested"
     APPROVED = "approved"
+    POSTED = "posted"
     PAID_OUT = "paid_out"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
@@ -50,13 +52,15 @@ class DealState(enum.StrEnum):
 STATE_LABELS: dict[str, str] = {
     "agreed": "Agreed, awaiting funding", "funded": "Funded, in production",
     "submitted": "Submitted for review", "revision_requested": "Revision requested",
-    "approved": "Approved", "paid_out": "Paid out", "completed": "Completed",
-    "cancelled": "Cancelled", "disputed": "In dispute", "expired": "Expired (never funded)",
+    "approved": "Approved", "posted": "Posted, live", "paid_out": "Paid out",
+    "completed": "Completed", "cancelled": "Cancelled", "disputed": "In dispute",
+    "expired": "Expired (never funded)",
 }
 
 STATE_BADGES: dict[str, str] = {
     "agreed": "secondary", "funded": "primary", "submitted": "info",
-    "revision_requested": "warning", "approved": "success", "paid_out": "success",
+    "revision_requested": "warning", "approved": "success", "posted": "success",
+    "paid_out": "success",
     "completed": "success", "cancelled": "dark", "disputed": "danger", "expired": "dark",
 }
 
@@ -109,6 +113,10 @@ class Deal(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     auto_approve_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    # Posting (deals with posted deliverables): the payout waits until every post is live.
+    posts_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    posts_linked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     paid_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -139,6 +147,9 @@ class Deal(db.Model):
     )
     dispute: Mapped[Dispute | None] = relationship(
         back_populates="deal", cascade="all, delete-orphan", uselist=False
+    )
+    deliverable_items: Mapped[list[DealDeliverable]] = relationship(
+        back_populates="deal", cascade="all, delete-orphan", order_by="DealDeliverable.position"
     )
 
     @property

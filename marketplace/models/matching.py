@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.database import UTCDateTime, utcnow
@@ -35,6 +35,8 @@ class MatchEvent(db.Model):
     position: Mapped[int | None] = mapped_column(Integer)
     # Where the impression was shown: "campaign_top_matches" or "creator_for_you".
     surface: Mapped[str | None] = mapped_column(String(32))
+    # The raw model score of a "shown" pair (people see a 0-100 fit; this stays for audits).
+    score: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 

@@ -22,6 +22,7 @@ KINDS: dict[str, str] = {
     "deal_submitted": "Content was submitted for my review",
     "revision_requested": "The brand asked for a revision",
     "deal_approved": "My content was approved",
+    "deal_posts": "Posts were linked or confirmed live",
     "deal_paid": "I was paid out",
     "deal_closed": "A deal was cancelled or expired",
     "dispute": "A dispute was opened or resolved",

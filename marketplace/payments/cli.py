@@ -37,7 +37,7 @@ def retry() -> None:
     for deal_id, state in rows:
         deal = db.session.get(Deal, deal_id)
         try:
-            if state == DealState.APPROVED:
+            if state in (DealState.APPROVED, DealState.POSTED):
                 click.echo(f"deal {deal_id}: {payments.release(deal)}")
             elif state == DealState.CANCELLED:
                 click.echo(f"deal {deal_id}: {payments.refund(deal)}")

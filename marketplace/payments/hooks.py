@@ -22,7 +22,7 @@ def _on_deal_event(sender, event: str = "", **extra) -> None:
         if invoice is not None:
             documents.mail_invoice(invoice)  # never raises
         return
-    if event in ("deal_approved", "deal_auto_approved"):
+    if event in ("deal_approved", "deal_auto_approved", "deal_posted"):
         enqueue("duet.release_payout", sender.id)
     elif event == "deal_cancelled":
         enqueue("duet.refund_deal", sender.id, "The deal was cancelled.")

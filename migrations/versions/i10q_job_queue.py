@@ -1,7 +1,7 @@
 """Issue 10 (job queue): dead letters and leases.
 
 Revision ID: i10q_job_queue
-Revises: 9c4e1d7a20b1
+Revises: i12m_creator_in_country
 Create Date: 2026-11-29 07:10:00
 
 """
@@ -12,7 +12,7 @@ import marketplace.database
 
 
 revision = 'i10q_job_queue'
-down_revision = "9c4e1d7a20b1"
+down_revision = "i12m_creator_in_country"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.models import Deal, DealState, OfferThread, ThreadStatus
+from marketplace.models import Deal, DealState, OfferThread, PlatformAccount, ThreadStatus
 from marketplace.models.deal import ACTIVE_DEAL_SQL, CLOSED_STATES
 from marketplace.services.deals import offers
 from marketplace.services.deals import state_machine as deals
@@ -124,8 +124,19 @@ def test_hire_again_after_completion_end_to_end(app_ctx, brand, creator, brand_c
         "post_links": "https://www.instagram.com/p/abc", "caption": "Glow on #ad"})
     assert r.status_code == 302
     assert brand_client.post(f"/deals/{first_id}/do/approve").status_code == 302
+    # Two Instagram videos to post: the creator links both live posts, the brand confirms.
+    creator.accounts.append(PlatformAccount(platform="instagram", handle=f"@{creator.handle}",
+                                            followers=12_000))
+    db.session.commit()
     db.session.expire_all()
     first = db.session.get(Deal, first_id)
+    for n, item in enumerate(first.deliverable_items):
+        assert creator_client.post(f"/deals/{first_id}/posts/{item.id}/link", data={
+            "url": f"https://www.instagram.com/reel/Glow{n}Reel{n}/"}).status_code == 302
+    assert brand_client.post(f"/deals/{first_id}/posts/confirm").status_code == 302
+    db.session.expire_all()
+    first = db.session.get(Deal, first_id)
+    assert first.state == DealState.POSTED  # no payout account: the money waits for it
     deals.perform(first, "release", None)
     deals.perform(first, "complete", None)
     assert first.state == DealState.COMPLETED

@@ -18,6 +18,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import DealEvent, DealState, Side
 from marketplace.models import user as user_module
+from marketplace.services.deals import posts
 from marketplace.services.deals.state_machine import TRANSITIONS, Action, perform
 from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
 from tests.conftest import _clear_tables, _test_config
@@ -37,7 +38,17 @@ PAYLOADS = {
     Action.RESOLVE: {"outcome": "split", "creator_amount_cents": 30000,
                      "brand_refund_cents": 10000, "note": "Partly delivered: 75/25 split."},
     Action.EXTEND_DUE_DATE: {"content_due": date.today() + timedelta(days=40)},
+    Action.CONFIRM_LIVE: {"via": "silence"},  # the system's reason; the brand's is its own
 }
+POSTING = (Action.ADD_POST_LINK, Action.CONFIRM_LIVE)
+
+
+def payload_for(deal, action: Action) -> dict:
+    payload = dict(PAYLOADS.get(action, {}))
+    if action == Action.ADD_POST_LINK:
+        payload.update(deliverable_id=deal.deliverable_items[0].id,
+                       url=f"https://www.tiktok.com/@{deal.creator.handle}/video/7301234567890")
+    return payload
 
 
 @pytest.fixture(scope="module")
@@ -77,8 +88,16 @@ def deal_for(parties, state: DealState, action: Action, actor: str):
         fields["state_before_dispute"] = DealState.SUBMITTED
     if action == Action.CANCEL_LATE:  # the content is late (its guard)
         fields["content_due"] = date.today() - timedelta(days=2)
-    return make_deal(parties["brand_profile"], parties["creator_profile"], state=state.value,
+    deal = make_deal(parties["brand_profile"], parties["creator_profile"], state=state.value,
                      **fields)
+    if action in POSTING:  # a deal with a post to make (and, to confirm, already linked)
+        posts.make_rows(deal)
+        if action == Action.CONFIRM_LIVE:
+            item = deal.deliverable_items[0]
+            item.live_url, item.post_id = "https://www.tiktok.com/@x/video/7301234567890", "1"
+            deal.posts_linked_at = now - timedelta(days=3)
+        db.session.commit()
+    return deal
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -89,7 +108,7 @@ def test_every_state_action_actor(parties, state, action, actor):
     move = TRANSITIONS.get((state, action))
     allowed = move is not None and SIDE[actor] in move.actors
     before, events_before = snapshot(deal), event_count(deal.id)
-    payload = dict(PAYLOADS.get(action, {}))
+    payload = payload_for(deal, action)
     if allowed:
         result = perform(deal, action, parties[actor], **payload)
         expected = move.to["split"] if isinstance(move.to, dict) else (move.to or state)

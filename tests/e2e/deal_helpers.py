@@ -143,3 +143,23 @@ def submit_work(app, cast: Cast, deal_id: int) -> None:
                       db.session.get(User, cast.creator_user_id),
                       post_links=["https://www.tiktok.com/@maya/video/200"],
                       caption="#ad Morning routine with @glowlab #glowlab", notes="")
+
+
+def live_post_url(cast: Cast, n: int = 0) -> str:
+    return f"https://www.tiktok.com/@{cast.creator_handle}/video/{7301234567890123450 + n}"
+
+
+def post_and_confirm(app, cast: Cast, deal_id: int) -> None:
+    """After approval: the creator links every post and the brand confirms they are live
+    (through the services; the pages for it have their own browser test)."""
+    from marketplace.models import User
+    from marketplace.services.deals import posts
+    from marketplace.services.deals import state_machine as deals
+
+    with app.test_request_context():
+        deal = db.session.get(Deal, deal_id)
+        for n, item in enumerate(posts.posted_items(deal)):
+            deals.perform(deal, "add_post_link", db.session.get(User, cast.creator_user_id),
+                          deliverable_id=item.id, url=live_post_url(cast, n))
+        deals.perform(deal, "confirm_live", db.session.get(User, cast.brand_user_id))
+        db.session.remove()

@@ -13,7 +13,14 @@ from marketplace.extensions import db
 from marketplace.models import Deal, User
 from marketplace.services.deals import offers
 from marketplace.services.deals import state_machine as deals
-from tests.e2e.deal_helpers import VISA, deal_state, make_cast, pay_with_card, person
+from tests.e2e.deal_helpers import (
+    VISA,
+    deal_state,
+    live_post_url,
+    make_cast,
+    pay_with_card,
+    person,
+)
 
 
 def open_notification(page: Page, text: str | re.Pattern) -> None:
@@ -65,10 +72,21 @@ def test_creator_goes_from_offer_to_payout_by_links_only(e2e_app, stripe_server,
     with e2e_app.test_request_context():
         deals.perform(db.session.get(Deal, deal_id), "approve",
                       db.session.get(User, cast.brand_user_id))
-    assert deal_state(e2e_app, deal_id) == "approved"  # waits for the creator's payout account
+    assert deal_state(e2e_app, deal_id) == "approved"  # waits for the live post
 
-    # Approved: the notice leads straight to payout set-up; so does the deal's next step.
+    # Approved: the notice leads to the deal, whose next step leads to the link form.
     open_notification(creator, re.compile("approved", re.I))
+    expect(creator).to_have_url(re.compile(rf"/deals/{deal_id}$"))
+    creator.locator("#next-step").get_by_role("link", name="Add the live links").click()
+    creator.get_by_label("Live post link").fill(live_post_url(cast))
+    creator.get_by_role("button", name="Add link").click()
+    expect(creator.locator(".alert-success", has_text="Every post is linked")).to_be_visible()
+    brand.goto(f"/deals/{deal_id}")
+    brand.get_by_role("button", name="The posts are live: release the payment").click()
+    assert deal_state(e2e_app, deal_id) == "posted"  # waits for the creator's payout account
+
+    # Posted: the notice leads straight to payout set-up; so does the deal's next step.
+    open_notification(creator, re.compile("confirmed live", re.I))
     expect(creator).to_have_url(re.compile(r"/payouts$"))
     creator.locator("nav").get_by_role("link", name="Deals").first.click()
     creator.locator("tr", has_text=cast.campaign_title).get_by_role("link").first.click()

@@ -45,7 +45,8 @@ def test_funded_deal_tracker_shows_the_deals_dates(e2e_app, new_context, shot, w
     tracker = page.locator(".deal-tracker")
     expect(tracker.get_by_role("heading", name="Where this deal is")).to_be_visible()
     steps = tracker.locator(".tracker-step")
-    expect(steps).to_have_count(6)
+    expect(steps).to_have_count(7)  # … Approved → Posted live → Paid out …
+    expect(tracker.locator('[data-step="posted"]')).to_contain_text("Posted live")
     expect(steps.nth(1)).to_contain_text("Funded")
     expect(steps.nth(1)).to_contain_text(format_when(funded_at, with_time=False))
     submitted = tracker.locator('[data-step="submitted"]')

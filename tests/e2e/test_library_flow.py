@@ -13,7 +13,14 @@ from playwright.sync_api import Page, expect
 from marketplace.extensions import db
 from marketplace.models import Deal, User
 from marketplace.services.deals import state_machine as deals
-from tests.e2e.deal_helpers import Cast, deal_id_from, make_agreed_deal, make_cast, person
+from tests.e2e.deal_helpers import (
+    Cast,
+    deal_id_from,
+    make_agreed_deal,
+    make_cast,
+    person,
+    post_and_confirm,
+)
 from tests.support.library import png_bytes
 
 PHONE = {"width": 390, "height": 844}
@@ -32,6 +39,10 @@ def completed_deal(app, cast: Cast) -> int:
                       caption="#ad Morning routine with @glowlab #glowlab",
                       draft=io.BytesIO(png_bytes((240, 120, 60))))
         deals.perform(deal, "approve", brand)
+        db.session.remove()
+    post_and_confirm(app, cast, deal_id)
+    with app.test_request_context():
+        deal = db.session.get(Deal, deal_id)
         deals.perform(deal, "release", None)
         deals.perform(deal, "complete", None)
         db.session.remove()

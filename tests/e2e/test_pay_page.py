@@ -25,6 +25,7 @@ from tests.e2e.deal_helpers import (
     make_agreed_deal,
     make_cast,
     person,
+    post_and_confirm,
     submit_work,
 )
 from tests.support.factories import make_campaign
@@ -201,6 +202,7 @@ def test_creator_follows_the_money_on_payouts_and_earnings(e2e_app, stripe_serve
     brand.goto(f"/deals/{approved}")
     brand.get_by_role("button", name="Approve").click()
     expect(brand.locator(".alert-success").first).to_be_visible()
+    post_and_confirm(e2e_app, cast, approved)  # the money now waits only for payouts
 
     creator = person(new_context, cast.creator_email)
     creator.goto("/dashboard")

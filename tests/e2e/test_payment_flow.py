@@ -11,6 +11,7 @@ from tests.e2e.deal_helpers import (
     VISA,
     VISA_3DS,
     deal_state,
+    live_post_url,
     make_agreed_deal,
     make_cast,
     pay_with_card,
@@ -68,7 +69,29 @@ def test_card_payment_funds_the_deal_and_the_creator_is_paid_out(
     brand.goto(f"/deals/{deal_id}")
     brand.get_by_role("button", name="Approve").click()
     expect(brand.locator(".alert-success").first).to_be_visible()
+    assert deal_state(e2e_app, deal_id) == "approved"  # the money waits for the live post
+
+    # The creator posts and links it from the deal's next step; a wrong link is explained.
+    creator.goto(f"/deals/{deal_id}")
+    creator.locator("#next-step").get_by_role("link", name="Add the live links").click()
+    field = creator.get_by_label("Live post link")
+    field.fill("https://www.tiktok.com/@someone_else/video/7301234567890123456")
+    creator.get_by_role("button", name="Add link").click()
+    expect(creator.locator("#posts .invalid-feedback")).to_contain_text("not by your TikTok")
+    creator.get_by_label("Live post link").fill(live_post_url(cast))
+    creator.get_by_role("button", name="Add link").click()
+    expect(creator.locator(".alert-success", has_text="Every post is linked")).to_be_visible()
+    expect(creator.locator("#posts .badge")).to_have_text("Linked, being checked")
+    shot(creator, "payment-04-post-linked")
+
+    # The brand checks the post and confirms: the payout goes out at once.
+    brand.goto(f"/deals/{deal_id}")
+    expect(brand.locator("#next-step")).to_contain_text("Check they are live")
+    brand.locator("#next-step").get_by_role("link", name="Check the posts").click()
+    brand.get_by_role("button", name="The posts are live: release the payment").click()
+    expect(brand.locator(".alert-success").first).to_contain_text("confirmed live")
     assert deal_state(e2e_app, deal_id) in ("paid_out", "completed")
+    shot(brand, "payment-05-posts-confirmed")
 
     creator.goto("/payments")
     expect(creator.get_by_role("heading", name="Earnings")).to_be_visible()
@@ -77,7 +100,7 @@ def test_card_payment_funds_the_deal_and_the_creator_is_paid_out(
     expect(row).to_contain_text(re.compile(r"on the way|paid"))
     expect(row).to_contain_text("$405.00")  # net of the 10 % creator fee, never the gross
     expect(row).not_to_contain_text("$450.00")
-    shot(creator, "payment-04-earnings")
+    shot(creator, "payment-06-earnings")
     row.get_by_role("link", name="Statement").click()
     expect(creator).to_have_url(re.compile(rf"/deals/{deal_id}/statement$"))
     expect(creator.locator("#statement-net")).to_have_text("$405.00")

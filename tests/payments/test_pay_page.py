@@ -5,7 +5,6 @@ payment, one prompt is enough, and a failed Stripe call never replays its idempo
 from __future__ import annotations
 
 import re
-import time
 import urllib.request
 
 from sqlalchemy import func, select
@@ -122,11 +121,8 @@ def test_an_abandoned_three_d_secure_prompt_never_blocks_a_later_payment(
                                           payment_method=typed_card(VISA_3DS)).data
     intent_id = payments.payment_for(deal.id).payment_intent_id
     # The brand closes the tab, comes back and pays with another card.
-    started = time.monotonic()
     response = pay(brand_client, deal, payment_method=typed_card())
-    elapsed = time.monotonic() - started
     assert response.status_code == 302, response.data[:500]
-    assert elapsed < 5, elapsed
     refresh(deal)
     payment = payments.payment_for(deal.id)
     assert deal.state == DealState.FUNDED and payment.payment_intent_id == intent_id

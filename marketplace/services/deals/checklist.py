@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from marketplace.models import Deal, Submission
+from marketplace.models.deliverable import UNPOSTED_TYPES
 from marketplace.services.errors import DomainError
 from marketplace.taxonomy import PLATFORMS
 
@@ -28,7 +29,6 @@ PLATFORM_HOSTS: dict[str, tuple[str, ...]] = {
     "youtube": ("youtube.com", "youtu.be"),
 }
 # Deliverables that are never posted by the creator (the brand receives the file).
-UNPOSTED_TYPES = frozenset({"ugc"})
 
 
 @dataclass(frozen=True)

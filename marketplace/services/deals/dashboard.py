@@ -39,8 +39,8 @@ UPCOMING: dict[DealState, str] = {
     S.SUBMITTED: "Approved automatically by",
 }
 
-STEP_ORDER = (S.AGREED, S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED, S.PAID_OUT,
-              S.COMPLETED, S.DISPUTED, S.CANCELLED, S.EXPIRED)
+STEP_ORDER = (S.AGREED, S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED, S.POSTED,
+              S.PAID_OUT, S.COMPLETED, S.DISPUTED, S.CANCELLED, S.EXPIRED)
 
 
 # The action each step waits for (its date is that step's next date).

@@ -28,10 +28,11 @@ from marketplace.models import (
     ThreadStatus,
 )
 from marketplace.models.application import UNDECIDED
+from marketplace.models.deliverable import VerifiedVia
 from marketplace.models.reminder import DealReminder
-from marketplace.services.deals import applications, library, offers, reviews, schedule
+from marketplace.services.deals import applications, library, offers, posts, reviews, schedule
 from marketplace.services.deals import state_machine as deals
-from marketplace.services.deals.parties import now_or
+from marketplace.services.deals.parties import now_or, setting
 from marketplace.services.errors import DomainError
 from marketplace.services.messaging import notifications
 from marketplace.signals import deal_event
@@ -62,15 +63,23 @@ def claim_row(model, row_id: int, *conditions):
     return row
 
 
-def _perform_each(ids: list[int], state: DealState, action: deals.Action,
-                  now: datetime) -> int:
+def confirm_silent_posts(now: datetime) -> int:
+    """Posts the brand did not object to within POST_CONFIRM_DAYS of the last link count as
+    confirmed live (the payout follows), so a creator is never stuck waiting."""
+    ids = posts.silent_confirmations_due(now, setting("POST_CONFIRM_DAYS"))
+    return _perform_each(ids, DealState.APPROVED, deals.Action.CONFIRM_LIVE, now,
+                         via=VerifiedVia.SILENCE)
+
+
+def _perform_each(ids: list[int], state: DealState, action: deals.Action, now: datetime,
+                  **payload) -> int:
     done = 0
     for deal_id in ids:
         deal = claim_row(Deal, deal_id, Deal.state == state)
         if deal is None:
             continue
         try:
-            deals.perform(deal, action, None, now=now)
+            deals.perform(deal, action, None, now=now, **payload)
             done += 1
         except DomainError:  # someone acted in between: nothing left to do
             continue
@@ -219,6 +228,7 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
     now = now_or(now)
     return {
         "auto_approved": auto_approve_due(now),
+        "posts_confirmed": confirm_silent_posts(now),
         "deals_expired": expire_unfunded(now),
         "offers_expired": expire_offers(now),
         "applications_declined": decline_past_decision_date(now),

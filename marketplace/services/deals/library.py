@@ -37,7 +37,7 @@ from marketplace.models import (
 from marketplace.services.deals import files as deal_files
 
 # Deals whose content the brand has accepted: their latest submission is in the library.
-LIBRARY_STATES = (DealState.APPROVED, DealState.PAID_OUT, DealState.COMPLETED)
+LIBRARY_STATES = (DealState.APPROVED, DealState.POSTED, DealState.PAID_OUT, DealState.COMPLETED)
 ENDING_SOON = timedelta(days=7)
 
 

@@ -32,6 +32,7 @@ from marketplace.models import (
 from marketplace.models.application import UNDECIDED
 from marketplace.models.deal import CLOSED_STATES
 from marketplace.money import format_money
+from marketplace.services.deals import posts
 from marketplace.services.deals.parties import brand_of, now_or, party_side, setting
 from marketplace.services.deals.schedule import format_when
 from marketplace.services.errors import Conflict, DomainError, InvalidTransition, NotAllowed
@@ -295,6 +296,7 @@ def accept(user: User, thread: OfferThread, *, now: datetime | None = None) -> D
     deal.events.append(DealEvent(actor_user_id=user.id, actor_side=str(side), action="agree",
                                  from_state="", to_state=DealState.AGREED, created_at=now,
                                  note=f"Accepted offer version {version.number}."))
+    posts.make_rows(deal)
     db.session.add(deal)
     thread.status = ThreadStatus.ACCEPTED
     thread.closed_at = now

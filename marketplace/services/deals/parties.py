@@ -17,6 +17,8 @@ DEFAULTS = {
     "PAYOUT_ARRIVAL_DAYS": 2,
     "REVIEW_WINDOW_DAYS": 14,
     "DRAFT_MAX_MB": 100,
+    "POST_DAYS": 3,
+    "POST_CONFIRM_DAYS": 2,
 }
 
 

@@ -7,8 +7,11 @@ Rules, in one place:
   (late from midnight UTC the day after — the rule the late-reminder job applies);
 - review: the brand reviews until `auto_approve_at` (set at each submission, cleared by a
   revision request, approval or dispute); then the content is approved automatically;
-- payout: sent when the content is approved; it reaches the creator's bank about
-  PAYOUT_ARRIVAL_DAYS later;
+- posting (deals with posted deliverables): the creator posts within POST_DAYS of approval
+  and links each post; the brand has POST_CONFIRM_DAYS from the last link to object, then the
+  posts count as confirmed live;
+- payout: sent when the content is approved (content-only deals) or the posts are confirmed
+  live; it reaches the creator's bank about PAYOUT_ARRIVAL_DAYS later;
 - reviews: both sides can review for REVIEW_WINDOW_DAYS after `completed_at`.
 """
 
@@ -135,6 +138,46 @@ def expected_approval(deal: Deal, now: datetime | None = None) -> datetime | Non
     return None
 
 
+def post_due(deal: Deal, now: datetime | None = None) -> datetime | None:
+    """By when the creator should post (None when the deal has nothing to post)."""
+    if not deal.posts_required:
+        return None
+    approved = expected_approval(deal, now)
+    return approved + timedelta(days=setting("POST_DAYS")) if approved else None
+
+
+def live_confirm_by(deal: Deal) -> datetime | None:
+    """Once every post is linked, the brand has until then to object; after it the posts
+    count as confirmed live."""
+    if deal.posts_linked_at is None:
+        return None
+    return deal.posts_linked_at + timedelta(days=setting("POST_CONFIRM_DAYS"))
+
+
+def is_post_late(deal: Deal, now: datetime | None = None) -> bool:
+    due = post_due(deal, now)
+    return (deal.state == S.APPROVED and deal.posts_linked_at is None and due is not None
+            and now_or(now) >= due)
+
+
+def expected_release(deal: Deal, now: datetime | None = None) -> datetime | None:
+    """When the payout is (or should be) sent: at approval for content-only deals, once the
+    posts are confirmed live otherwise."""
+    if deal.paid_out_at is not None:
+        return deal.paid_out_at
+    if not deal.posts_required:
+        return expected_approval(deal, now)
+    if deal.posted_at is not None:
+        return deal.posted_at
+    confirm_by = live_confirm_by(deal)
+    if confirm_by is not None:
+        return confirm_by
+    due = post_due(deal, now)
+    if due is None:
+        return None
+    return max(due, now_or(now)) + timedelta(days=setting("POST_CONFIRM_DAYS"))
+
+
 def arrival_after(sent_at: datetime) -> datetime:
     """When a payout sent at `sent_at` should reach the creator's bank (Stripe pays connected
     accounts out on a schedule: PAYOUT_ARRIVAL_DAYS)."""
@@ -144,7 +187,7 @@ def arrival_after(sent_at: datetime) -> datetime:
 def payout_arrival(deal: Deal, now: datetime | None = None) -> datetime | None:
     """About when the creator's payout reaches their bank: `arrival_after` the moment it was
     sent (or the expected approval, when it is not sent yet)."""
-    sent = deal.paid_out_at or expected_approval(deal, now)
+    sent = expected_release(deal, now)
     return arrival_after(sent) if sent else None
 
 
@@ -160,7 +203,7 @@ def expected_review_window_close(deal: Deal, now: datetime | None = None) -> dat
     closes = review_window_closes_at(deal)
     if closes is not None:
         return closes
-    start = deal.paid_out_at or expected_approval(deal, now)
+    start = expected_release(deal, now)
     return start + timedelta(days=setting("REVIEW_WINDOW_DAYS")) if start else None
 
 
@@ -228,7 +271,8 @@ def _halt(deal: Deal) -> Halt | None:
 
 def tracker(deal: Deal, now: datetime | None = None, *,
             reviewed_at: datetime | None = None) -> Tracker:
-    """Agreed → Funded → Content submitted → Approved → Paid out → Reviewed, each with the
+    """Agreed → Funded → Content submitted → Approved → (Posted live) → Paid out → Reviewed,
+    each with the
     date it happened or the date it is expected. `reviewed_at` is when the viewer reviewed
     (None if they did not, or are not a party)."""
     now = now_or(now)
@@ -236,6 +280,7 @@ def tracker(deal: Deal, now: datetime | None = None, *,
     stopped = halt is not None
     revising = deal.state == S.REVISION_REQUESTED
     approval = expected_approval(deal, now)
+    release = expected_release(deal, now)
     arrival = payout_arrival(deal, now)
     window = review_window_closes_at(deal)
 
@@ -263,8 +308,9 @@ def tracker(deal: Deal, now: datetime | None = None, *,
              exact=deal.state == S.SUBMITTED,
              note=("Approved automatically if the brand does not act."
                    if deal.state == S.SUBMITTED and not stopped else "")),
+        *([_posted_step(deal, now, stopped)] if deal.posts_required else []),
         Step("paid_out", "Paid out", done_at=deal.paid_out_at,
-             expected_at=upcoming(approval), note=paid_note),
+             expected_at=upcoming(release), note=paid_note),
         Step("reviewed", "Reviewed", done_at=reviewed_at,
              expected_at=upcoming(window or expected_review_window_close(deal, now)),
              due_word="by", exact=window is not None, note="" if stopped else review_note),
@@ -276,3 +322,17 @@ def tracker(deal: Deal, now: datetime | None = None, *,
                     steps[index] = replace(step, current=True)
                 break
     return Tracker(steps, halt)
+
+
+def _posted_step(deal: Deal, now: datetime, stopped: bool) -> Step:
+    confirm_by = live_confirm_by(deal)
+    if deal.posted_at is not None or stopped:
+        return Step("posted", "Posted live", done_at=deal.posted_at,
+                    expected_at=None if stopped else post_due(deal, now), due_word="due")
+    if confirm_by is not None:
+        return Step("posted", "Posted live", expected_at=confirm_by, due_word="confirmed by",
+                    exact=True, note="Every post is linked; confirmed automatically if the "
+                                     "brand does not object.")
+    return Step("posted", "Posted live", expected_at=post_due(deal, now), due_word="due",
+                exact=deal.approved_at is not None, late=is_post_late(deal, now),
+                note="The creator posts and links each post.")

@@ -26,12 +26,13 @@ from sqlalchemy import func, select
 from marketplace.extensions import db
 from marketplace.models import Deal, DealEvent, DealState, Dispute, Side, Submission, User
 from marketplace.models.deal import DisputeOutcome, SubmissionCheck
+from marketplace.models.deliverable import VerifiedVia
 from marketplace.models.payment import PayoutAccount
 from marketplace.models.review import Review
 from marketplace.money import format_money
 from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
-from marketplace.services.deals import schedule
+from marketplace.services.deals import posts, schedule
 from marketplace.services.deals.parties import now_or, setting, side_of
 from marketplace.services.errors import DomainError, InvalidTransition, NotAllowed
 from marketplace.services.matching import outcome_log as match_log
@@ -56,6 +57,8 @@ class Action(StrEnum):
     EXPIRE = "expire"
     EXTEND_DUE_DATE = "extend_due_date"
     CANCEL_LATE = "cancel_late"
+    ADD_POST_LINK = "add_post_link"
+    CONFIRM_LIVE = "confirm_live"
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,11 @@ TRANSITIONS: dict[tuple[DealState, Action], Move] = {
     (S.SUBMITTED, Action.AUTO_APPROVE): Move(S.APPROVED, frozenset({SYSTEM}),
                                              "deal_auto_approved"),
     (S.APPROVED, Action.RELEASE): Move(S.PAID_OUT, frozenset({SYSTEM}), "deal_paid_out"),
+    # Deals with posted deliverables: the creator links each live post, then the platform
+    # (system), the brand, or the brand's silence (system) confirms them; the payout follows.
+    (S.APPROVED, Action.ADD_POST_LINK): Move(None, frozenset({CREATOR}), "post_linked"),
+    (S.APPROVED, Action.CONFIRM_LIVE): Move(S.POSTED, frozenset({BRAND, SYSTEM}), "deal_posted"),
+    (S.POSTED, Action.RELEASE): Move(S.PAID_OUT, frozenset({SYSTEM}), "deal_paid_out"),
     (S.PAID_OUT, Action.COMPLETE): Move(S.COMPLETED, frozenset({SYSTEM}), "deal_completed"),
     # After funding, money is held: cancelling needs an admin ("refund") or both parties.
     **{(state, Action.CANCEL): Move(S.CANCELLED, frozenset({ADMIN}), "deal_cancelled")
@@ -93,7 +101,7 @@ TRANSITIONS: dict[tuple[DealState, Action], Move] = {
     **{(state, Action.ACCEPT_CANCEL): Move(S.CANCELLED, PARTIES, "deal_cancelled")
        for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
     **{(state, Action.DISPUTE): Move(S.DISPUTED, PARTIES, "deal_disputed")
-       for state in (S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED)},
+       for state in (S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED, S.POSTED)},
     # While content is owed the brand may give more time; once it is late, the brand may also
     # cancel on its own (the payments hook refunds everything charged).
     **{(state, Action.EXTEND_DUE_DATE): Move(None, frozenset({BRAND}), "due_date_extended")
@@ -113,6 +121,7 @@ ACTION_LABELS: dict[str, str] = {
     "accept_cancel": "Cancelled by agreement", "dispute": "Dispute opened",
     "resolve": "Dispute resolved", "expire": "Expired unfunded",
     "extend_due_date": "Due date extended", "cancel_late": "Cancelled: the content was late",
+    "add_post_link": "Live post linked", "confirm_live": "Posts confirmed live",
 }
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.EXPIRED})
@@ -282,6 +291,43 @@ def _guard_auto_approve(ctx: _Context) -> None:
         raise InvalidTransition("This submission is not due for automatic approval yet.")
 
 
+def _guard_release(ctx: _Context) -> None:
+    if ctx.deal.state == S.APPROVED and ctx.deal.posts_required:
+        raise InvalidTransition("The payout waits until the posts are confirmed live.")
+
+
+def _guard_add_post_link(ctx: _Context) -> None:
+    if not ctx.deal.posts_required:
+        raise InvalidTransition("This deal has nothing to post: the content is handed over as "
+                                "files.")
+    item, ref = posts.check_link(ctx.deal, ctx.payload.get("deliverable_id"),
+                                 ctx.payload.get("url"))
+    ctx.payload.update(item=item, ref=ref)
+
+
+def _guard_confirm_live(ctx: _Context) -> None:
+    deal = ctx.deal
+    if not deal.posts_required:
+        raise InvalidTransition("This deal has nothing to post.")
+    waiting = [i for i in posts.posted_items(deal) if not i.live_url]
+    if waiting:
+        raise InvalidTransition(f"{len(waiting)} post(s) have no live link yet.")
+    if ctx.side == SYSTEM:
+        via = ctx.payload.get("via")
+        if via == VerifiedVia.PLATFORM:
+            if any(i.verified_at is None for i in posts.posted_items(deal)):
+                raise InvalidTransition("Not every post is verified by its platform yet.")
+        elif via == VerifiedVia.SILENCE:
+            confirm_by = schedule.live_confirm_by(deal)
+            if confirm_by is None or ctx.now < confirm_by:
+                raise InvalidTransition("The brand still has time to check the posts.")
+        else:
+            raise DomainError("Say how the posts were confirmed.")
+        ctx.payload["via"] = via
+    else:
+        ctx.payload["via"] = VerifiedVia.BRAND
+
+
 def _guard_expire(ctx: _Context) -> None:
     if ctx.now < schedule.funding_deadline(ctx.deal):
         raise InvalidTransition("The funding window of this deal is still open.")
@@ -368,6 +414,8 @@ GUARDS: dict[Action, Callable[[_Context], None]] = {
     Action.PROPOSE_CANCEL: _guard_propose_cancel, Action.ACCEPT_CANCEL: _guard_accept_cancel,
     Action.DISPUTE: _guard_dispute, Action.RESOLVE: _guard_resolve,
     Action.EXTEND_DUE_DATE: _guard_extend_due_date, Action.CANCEL_LATE: _guard_cancel_late,
+    Action.RELEASE: _guard_release, Action.ADD_POST_LINK: _guard_add_post_link,
+    Action.CONFIRM_LIVE: _guard_confirm_live,
 }
 
 
@@ -415,6 +463,24 @@ def _apply_approve(ctx: _Context) -> None:
 
 def _apply_release(ctx: _Context) -> None:
     ctx.deal.paid_out_at = ctx.now
+
+
+def _apply_add_post_link(ctx: _Context) -> None:
+    item, ref = ctx.payload["item"], ctx.payload["ref"]
+    posts.store_link(ctx.deal, item, ref, ctx.now)
+    ctx.note = f"{item.label}: {ref.url}"
+
+
+def _apply_confirm_live(ctx: _Context) -> None:
+    via = ctx.payload["via"]
+    for item in posts.posted_items(ctx.deal):
+        if item.verified_at is None:
+            item.verified_at, item.verified_via = ctx.now, via
+    ctx.deal.posted_at = ctx.now
+    ctx.note = ctx.note or {VerifiedVia.PLATFORM: "Every post was verified live on its platform.",
+                            VerifiedVia.BRAND: "The brand confirmed the posts are live.",
+                            VerifiedVia.SILENCE: "Confirmed automatically: the brand did not "
+                                                 "object within the checking time."}[via]
 
 
 def _apply_complete(ctx: _Context) -> None:
@@ -490,6 +556,7 @@ APPLY: dict[Action, Callable[[_Context], None]] = {
     Action.ACCEPT_CANCEL: _apply_cancel, Action.PROPOSE_CANCEL: _apply_propose_cancel,
     Action.DISPUTE: _apply_dispute, Action.RESOLVE: _apply_resolve, Action.EXPIRE: _apply_expire,
     Action.EXTEND_DUE_DATE: _apply_extend_due_date, Action.CANCEL_LATE: _apply_cancel_late,
+    Action.ADD_POST_LINK: _apply_add_post_link, Action.CONFIRM_LIVE: _apply_confirm_live,
 }
 
 
@@ -569,16 +636,45 @@ def _content_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
                               f"{creator} is creating the content; due {due_text}."), due)
 
 
+def _posting_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
+    """Approved, posts owed: the creator posts and links; then the brand checks (or not)."""
+    brand, creator = deal.brand.company_name, deal.creator.display_name
+    confirm_by = schedule.live_confirm_by(deal)
+    if confirm_by is not None:
+        by = schedule.format_when(confirm_by)
+        if side == BRAND:
+            return NextStep("You", f"{creator} linked every post. Check they are live and "
+                            f"confirm; after {by} they count as confirmed and {creator} is "
+                            "paid.", confirm_by, "confirm_live")
+        if side == CREATOR:
+            return NextStep(brand, f"Every post is linked. Your payout is released when "
+                            f"{brand} confirms, automatically on {by} at the latest.", confirm_by)
+        return NextStep(brand, f"Posts linked; confirmed automatically on {by}.", confirm_by)
+    due = schedule.post_due(deal, now)
+    due_text = schedule.format_when(due)
+    left = sum(1 for i in posts.posted_items(deal) if not i.live_url)
+    late = schedule.is_post_late(deal, now)
+    if side == CREATOR:
+        lead = "Approved! " if not late else f"Your posts were due on {due_text}: "
+        return NextStep("You", f"{lead}Post the content on your account and add the live "
+                        f"link{'s' if left != 1 else ''} of {left} post{'s' if left != 1 else ''}"
+                        f"{'' if late else f' by {due_text}'}. You are paid as soon as they are "
+                        "confirmed live.", due, "add_post_link")
+    return NextStep(creator, f"Approved. Waiting for {creator} to post and link "
+                    f"{left} post{'s' if left != 1 else ''} (due {due_text}).", due)
+
+
 def _approved_step(deal: Deal, side: Side | None) -> NextStep:
     creator = deal.creator.display_name
+    done = "Posts confirmed live" if deal.state == S.POSTED else "Approved"
     if not _payout_account_ready(deal):
         if side == CREATOR:
-            return NextStep("You", "Approved! Set up your payout account to receive the payment: "
+            return NextStep("You", f"{done}! Set up your payout account to receive the payment: "
                             "it goes out as soon as the account is ready.", None, "payout_setup")
-        return NextStep(creator, f"Approved. The payment is released to {creator} as soon as "
+        return NextStep(creator, f"{done}. The payment is released to {creator} as soon as "
                         "they finish setting up payouts.")
     arrival = schedule.payout_arrival(deal)
-    return NextStep("Duet", f"Approved. Duet is sending the payout to {creator}; it should "
+    return NextStep("Duet", f"{done}. Duet is sending the payout to {creator}; it should "
                     f"arrive around {schedule.format_when(arrival, with_time=False)}.", arrival)
 
 
@@ -634,7 +730,9 @@ def next_step_for(deal: Deal, viewer: User | None, now: datetime | None = None) 
                                   f"is approved automatically on {auto}.", review_by)}.get(
             side, NextStep(brand, f"Waiting for {brand} to review (approved automatically on "
                            f"{auto}).", review_by))
-    elif state == S.APPROVED:
+    elif state == S.APPROVED and deal.posts_required:
+        step = _posting_step(deal, side, now)
+    elif state in (S.APPROVED, S.POSTED):
         step = _approved_step(deal, side)
     elif state == S.PAID_OUT:
         arrival = schedule.payout_arrival(deal)

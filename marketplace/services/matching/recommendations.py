@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 import matching
-from marketplace import signals
+from marketplace import signals, taxonomy
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -68,6 +68,7 @@ def to_campaign(c: Campaign) -> matching.Campaign:
         id=c.id, text=f"{c.title}. {c.brief} {' '.join(c.niches)}", niches=list(c.niches),
         platforms=list(c.platforms), countries=list(c.countries),
         min_followers=c.min_followers, budget_cents=c.budget_max_cents,
+        creator_in_country=bool(c.creator_in_country),
     )
 
 
@@ -263,7 +264,8 @@ def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[Crea
     """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
     ones already applying or negotiating. The list shown is logged as impressions."""
     exclude = set(hidden_creator_ids(campaign.brand)) | engaged_creator_ids(campaign)
-    matches = engine().current().rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude)
+    matches = engine().current().rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude,
+                                               names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
     profiles = {p.id: p for p in db.session.scalars(
         select(CreatorProfile).where(CreatorProfile.id.in_(ids))
@@ -272,7 +274,7 @@ def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[Crea
     result = [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
     if log and result:
         match_log.record_impressions([(campaign.id, r.creator.id) for r in result],
-                                     SURFACE_CAMPAIGN)
+                                     SURFACE_CAMPAIGN, [r.match.score for r in result])
     return result
 
 
@@ -281,7 +283,8 @@ def campaigns_for(creator: CreatorProfile, k: int = 6, log: bool = True) -> list
     negotiate on), with reasons; logged as impressions."""
     history = _creator_history([creator.id]).get(creator.id, (None, 0))
     matches = engine().current().rank_campaigns(to_creator(creator, *history), k=k * 2,
-                                                exclude_ids=engaged_campaign_ids(creator))
+                                                exclude_ids=engaged_campaign_ids(creator),
+                                                names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
     campaigns = {c.id: c for c in db.session.scalars(
         select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
@@ -290,7 +293,7 @@ def campaigns_for(creator: CreatorProfile, k: int = 6, log: bool = True) -> list
     result = [CampaignMatch(campaigns[m.id], m) for m in matches if m.id in campaigns][:k]
     if log and result:
         match_log.record_impressions([(r.campaign.id, creator.id) for r in result],
-                                     SURFACE_CREATOR)
+                                     SURFACE_CREATOR, [r.match.score for r in result])
     return result
 
 

@@ -47,7 +47,7 @@ ATTACHMENT_FOLDER = "messages"
 # sharing contact details is no longer a sign of someone steering payment off the site.
 FUNDED_STATES = frozenset({
     DealState.FUNDED, DealState.SUBMITTED, DealState.REVISION_REQUESTED, DealState.APPROVED,
-    DealState.PAID_OUT, DealState.COMPLETED, DealState.DISPUTED,
+    DealState.POSTED, DealState.PAID_OUT, DealState.COMPLETED, DealState.DISPUTED,
 })
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")

@@ -334,6 +334,14 @@ class _Notices:
         if self.deal is None:
             return [self._n(self.creator, "deal_approved", text)]
         net = _expected_net(self.deal)
+        if self.deal.posts_required:
+            by = format_when(schedule.post_due(self.deal))
+            return [self._n(self.creator, "deal_approved",
+                            f"{text} Post it on your account and add the live links by {by}.",
+                            details=(f"You are paid {net} as soon as the posts are confirmed "
+                                     "live.",),
+                            facts=(("Post by", by), ("Your payout", net)),
+                            action="Add the live links")]
         if not _payout_ready(self.deal):
             return [self._n(self.creator, "deal_approved",
                             f"{text} Set up your payout account to receive {net}.",
@@ -351,6 +359,32 @@ class _Notices:
 
     def on_deal_auto_approved(self):
         return self._approved(" automatically")
+
+    def on_post_linked(self):
+        if self.deal is None or self.deal.posts_linked_at is None:
+            return []  # the brand hears once, when every post is linked
+        by = format_when(schedule.live_confirm_by(self.deal))
+        return [self._n(self.brand, "deal_posts",
+                        f"{self.creator_name} posted and linked everything for {self.title}: "
+                        f"check the posts are live by {by}.",
+                        details=("If you do nothing by then, the posts count as confirmed and "
+                                 f"the payment is released to {self.creator_name}.",),
+                        facts=(("Check by", by),), action="Check the posts")]
+
+    def on_deal_posted(self):
+        if self.deal is None:
+            return []
+        notices = []
+        if self.actor is None:  # confirmed by the platform or by the brand's silence
+            notices.append(self._n(self.brand, "deal_posts",
+                                   f"The posts for {self.title} are confirmed live; the payment "
+                                   f"is released to {self.creator_name}."))
+        if not _payout_ready(self.deal):
+            notices.append(self._n(self.creator, "deal_posts",
+                                   f"Your posts for {self.title} are confirmed live. Set up your "
+                                   "payout account to receive the payment.",
+                                   url=path_for("payments.payouts"), action="Set up payouts"))
+        return notices
 
     def on_deal_paid_out(self):
         transfer = (db.session.scalar(select(Transfer).where(Transfer.deal_id == self.deal.id))

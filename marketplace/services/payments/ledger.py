@@ -145,7 +145,7 @@ def perform_deal(deal: Deal, action: str, note: str = "") -> None:
 
 
 def advance_after_payout(deal: Deal) -> None:
-    if deal.state == DealState.APPROVED:
+    if deal.state in (DealState.APPROVED, DealState.POSTED):
         perform_deal(deal, "release", "Payout sent to the creator's Stripe account.")
     if deal.state == DealState.PAID_OUT:
         perform_deal(deal, "complete")

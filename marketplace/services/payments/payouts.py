@@ -20,7 +20,7 @@ from marketplace.models.payment import (
     PayoutAccount,
     Transfer,
 )
-from marketplace.services.deals import schedule
+from marketplace.services.deals import posts, schedule
 from marketplace.services.errors import DomainError
 from marketplace.services.payments import stripe_gateway as gateway
 from marketplace.services.payments.ledger import (
@@ -97,7 +97,10 @@ def expected_arrival(sent_at: datetime) -> datetime:
 
 def release(deal: Deal) -> str:
     """Transfer the creator's share (payout - creator fee) for an approved deal, exactly once.
-    Returns "paid_out", "pending" (no ready payout account yet) or "skipped"."""
+    Returns "paid_out", "pending" (no ready payout account yet) or "skipped" (nothing to pay,
+    or the posts are not confirmed live yet)."""
+    if not posts.ready_for_payout(deal):
+        return "skipped"
     before = claim(deal.id, {PaymentStatus.HELD, PaymentStatus.PAYOUT_PENDING},
                    PaymentStatus.RELEASING)
     if before is None:
