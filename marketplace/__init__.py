@@ -13,6 +13,7 @@ from marketplace import (
     security,
     templating,
 )
+from marketplace.admin import bp as admin_bp
 from marketplace.auth import bp as auth_bp
 from marketplace.auth.loader import load_user
 from marketplace.brands import bp as brands_bp
@@ -20,6 +21,7 @@ from marketplace.campaigns import bp as campaigns_bp
 from marketplace.creators import bp as creators_bp
 from marketplace.deals import bp as deals_bp
 from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from marketplace.jobs.app import celery_init_app
 from marketplace.library import bp as library_bp
 from marketplace.main import bp as main_bp
 from marketplace.matches import bp as matches_bp
@@ -31,7 +33,7 @@ from marketplace.reviews import bp as reviews_bp
 from marketplace.services.matching import recommendations
 
 BLUEPRINTS = (main_bp, auth_bp, creators_bp, brands_bp, campaigns_bp, payments_bp, deals_bp,
-              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp)
+              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp, admin_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -67,3 +69,4 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
     recommendations.init_app(app)
     impressions.init_app(app)
+    celery_init_app(app)

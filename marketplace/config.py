@@ -130,4 +130,23 @@ def load(env: dict | None = None) -> dict:
         # prepend a new key, run `flask platforms rotate-tokens`, then drop the old one).
         # Unset: a key derived from SECRET_KEY (development only; set it in production).
         "SOCIAL_TOKEN_KEYS": env.get("SOCIAL_TOKEN_KEYS", ""),
+        # Job queue (marketplace/jobs/): Redis in production; by default kombu's filesystem
+        # transport under instance/queue, which needs nothing installed (`make run`).
+        "CELERY_BROKER_URL": env.get("CELERY_BROKER_URL") or "filesystem://",
+        # Folder of the filesystem broker; empty: `queue` inside INSTANCE_DIR.
+        "CELERY_QUEUE_DIR": env.get("CELERY_QUEUE_DIR", ""),
+        "CELERY_QUEUE": env.get("CELERY_QUEUE", "duet"),
+        # Prefix of every broker key (lets several sites or test sessions share one Redis).
+        "CELERY_KEY_PREFIX": env.get("CELERY_KEY_PREFIX", ""),
+        # Run tasks in the caller right after the commit (tests of the SQLite pass only).
+        "CELERY_TASK_ALWAYS_EAGER": env.get("CELERY_TASK_ALWAYS_EAGER", "false").lower()
+        in ("1", "true"),
+        "JOB_MAX_RETRIES": _int(env, "JOB_MAX_RETRIES", 6),
+        # Backoff between attempts: base * 2**attempt seconds, capped (30 s, 1 min, ... 16 min).
+        "JOB_RETRY_BASE_SECONDS": float(env.get("JOB_RETRY_BASE_SECONDS", 30)),
+        "JOB_RETRY_MAX_SECONDS": float(env.get("JOB_RETRY_MAX_SECONDS", 3600)),
+        "SWEEP_SECONDS": float(env.get("SWEEP_SECONDS", 60)),
+        "MATCHING_REBUILD_SECONDS": float(env.get("MATCHING_REBUILD_SECONDS", 3600)),
+        # The one scheduler holds the `beat` lease; a second beat waits until it expires.
+        "BEAT_LEASE_SECONDS": _int(env, "BEAT_LEASE_SECONDS", 60),
     }

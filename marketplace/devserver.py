@@ -4,7 +4,9 @@
 (localstripe plus our Connect add-on, `devtools/stripe_server.py`), an SMTP server that keeps
 every mail in instance/outbox (`devtools/mail_server.py`) and a local TikTok / Instagram /
 YouTube (`devtools/social_server.py`, seeded from devtools/social_seed.json), points the app
-at them through the environment, then serves the app with werkzeug on 127.0.0.1. The side
+at them through the environment; then the job queue's worker and its one scheduler (Celery
+worker and beat, on the default broker that needs nothing installed: kombu's filesystem
+transport under instance/queue), and serves the app with werkzeug on 127.0.0.1. The side
 services are child processes, stopped when the server stops. Settings already in the
 environment win.
 """
@@ -86,7 +88,22 @@ def side_services(port: int) -> list[SideService]:
         services.append(SideService("local SMTP", [
             sys.executable, "-m", "devtools.mail_server", "--port", str(MAIL_PORT)]))
         os.environ.update(MAIL_SERVER=HOST, MAIL_PORT=str(MAIL_PORT))
-    return services
+    # Links in mails sent by jobs without a request (the sweeper's reminders).
+    os.environ.setdefault("PUBLIC_URL", f"http://{HOST}:{port}")
+    return services + job_processes()
+
+
+CELERY = [sys.executable, "-m", "celery", "-A", "marketplace.jobs.worker"]
+
+
+def job_processes() -> list[SideService]:
+    """The Celery worker (one process, solo pool: plenty for development) and beat."""
+    return [
+        SideService("job worker", [*CELERY, "worker", "-P", "solo", "--loglevel=WARNING",
+                                   "--without-mingle", "--without-gossip"]),
+        SideService("job scheduler", [*CELERY, "beat", "--loglevel=WARNING",
+                                      "-S", "marketplace.jobs.beat:LeasedScheduler"]),
+    ]
 
 
 def start_side_services(services: Sequence[SideService]) -> list[subprocess.Popen]:

@@ -20,6 +20,13 @@ from marketplace import create_app
 from marketplace.extensions import db, limiter
 from marketplace.models import user as user_module
 from tests.support import factories
+from tests.support.jobs import (
+    TRACKER,
+    forget_session_keys,
+    job_config,
+    running_worker,
+    uses_worker,
+)
 
 PASSWORD = factories.PASSWORD
 
@@ -159,6 +166,7 @@ def _test_config(database_url: str, instance) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
         "MATCHING_ENABLED": False,
+        **job_config(database_url),
     }
 
 
@@ -195,9 +203,25 @@ class IsolatedClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
+@pytest.fixture(scope="session")
+def job_worker(_schema, tmp_path_factory):
+    """On PostgreSQL, one real Celery worker for the session (on this session's own Redis
+    queue); on SQLite, None: jobs run in the caller right after the commit (eager)."""
+    if not uses_worker(_schema):
+        yield None
+        return
+    app = create_app(_test_config(_schema, tmp_path_factory.mktemp("worker")))
+    with running_worker(app) as worker:
+        yield worker
+    with app.app_context():
+        db.engine.dispose()
+    forget_session_keys()
+
+
 @pytest.fixture
-def make_app(_schema, tmp_path):
-    """Factory for an app with extra config; tables are emptied after the test."""
+def make_app(_schema, job_worker, tmp_path):
+    """Factory for an app with extra config; tables are emptied after the test (once the
+    jobs the test queued have run)."""
     apps = []
 
     def factory(**overrides):
@@ -205,10 +229,16 @@ def make_app(_schema, tmp_path):
         app.test_client_class = IsolatedClient
         app.jinja_env.bytecode_cache = TEMPLATE_BYTECODE
         limiter.reset()
+        TRACKER.register(app)
         apps.append(app)
         return app
 
     yield factory
+    if job_worker is not None and apps:
+        TRACKER.wait()
+    for app in apps:
+        app.extensions["celery"].close()
+        TRACKER.apps.pop(str(id(app)), None)
     if apps:
         with apps[0].app_context():
             db.session.remove()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW_PACKAGES = ("auth", "brands", "campaigns", "creators", "deals", "library", "main",
+VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "library", "main",
                  "matches", "messages", "notifications", "payments", "reviews")
 VIEWS = tuple(f"marketplace.{name}" for name in VIEW_PACKAGES)
 WEB = ("marketplace.templating", "marketplace.forms", "marketplace.access", "marketplace.errors",
@@ -47,6 +47,19 @@ def _violations(files: list[Path], forbidden: tuple[str, ...]) -> list[str]:
 def test_services_never_import_views_templates_or_the_request():
     forbidden = (*VIEWS, *WEB, "marketplace.demo", "flask.request", "flask_login.current_user")
     assert _violations(_modules("marketplace/services"), forbidden) == []
+
+
+TASK_MODULES = tuple(f"marketplace.jobs.{name}"
+                     for name in ("app", "mail", "payments", "periodic", "beat", "worker"))
+
+
+def test_services_reach_the_job_queue_only_through_enqueue():
+    assert _violations(_modules("marketplace/services"), TASK_MODULES) == []
+
+
+def test_jobs_call_services_never_views_or_the_request():
+    forbidden = (*VIEWS, *WEB, "marketplace.demo", "flask.request", "flask_login.current_user")
+    assert _violations(_modules("marketplace/jobs"), forbidden) == []
 
 
 def test_models_never_import_services_or_views():

@@ -15,6 +15,7 @@ def deals_group() -> None:
 @deals_group.command("run-jobs")
 def run_jobs() -> None:
     """Auto-approve, expire unfunded deals and stale offers, apply decision dates, flag late
-    deals. Safe to run as often as you like (cron: every 5 minutes)."""
+    deals now, by hand (the job queue's beat runs the same sweep every minute). Safe to run
+    as often as you like, also beside the scheduled sweep (rows are claimed SKIP LOCKED)."""
     counts = deal_jobs.run_all()
     click.echo(", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items()))

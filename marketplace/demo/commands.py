@@ -44,6 +44,17 @@ def run_seed(*, if_empty: bool = True, seed_value: int | None = None, creators: 
             return
         raise click.ClickException("The database already has accounts. Seed an empty "
                                    "database (or use --if-empty to skip quietly).")
+    # The demo's deals move on only once their jobs (payouts, mails) ran: run them in-process.
+    celery = current_app.extensions["celery"]
+    eager, celery.conf.task_always_eager = celery.conf.task_always_eager, True
+    try:
+        _seed(seed_value, creators, brands, campaigns, local_stripe)
+    finally:
+        celery.conf.task_always_eager = eager
+
+
+def _seed(seed_value: int | None, creators: int, brands: int, campaigns: int,
+          local_stripe: bool) -> None:
     started = time.perf_counter()
     seed_value = demo.DEFAULT_SEED if seed_value is None else seed_value
     result = demo.seed_all(seed_value, creators=creators, brands=brands, campaigns=campaigns)

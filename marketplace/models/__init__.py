@@ -43,6 +43,7 @@ from marketplace.models.notification import Notification, NotificationPreference
 from marketplace.models.review import Review, ReviewSide  # noqa: E402,F401,I001
 from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
 from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001
+from marketplace.models.job import FailedJob, JobLease  # noqa: E402,F401,I001
 from marketplace.models.deliverable import DealDeliverable, MetricSnapshot, SnapshotSource, VerifiedVia  # noqa: E402,F401,I001,E501
 from marketplace.models.social import SocialAccount  # noqa: E402,F401,I001
 from marketplace.models.usage_code import USAGE_CODE_KINDS, UsageCode  # noqa: E402,F401,I001

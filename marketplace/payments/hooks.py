@@ -1,16 +1,15 @@
 """Money follows the deal: funding e-mails the brand its invoice (PDF attached), approval pays
 the creator, cancellation after funding refunds the brand, a dispute decision does either or
-both. Handlers run after the deals service committed;
-a Stripe failure leaves the payment as it was (retry with `flask payments retry`)."""
+both. Handlers run after the deals service committed. The Stripe calls run on the job queue
+(`marketplace/jobs/payments.py`), retried with backoff and dead-lettered for admins when
+Stripe keeps refusing; the invoice mail is queued like every mail."""
 
 from __future__ import annotations
 
-from flask import current_app
-
+from marketplace.jobs.queue import enqueue
 from marketplace.models import Deal
 from marketplace.payments import documents
 from marketplace.services import payments
-from marketplace.services.errors import DomainError
 from marketplace.signals import deal_event
 
 
@@ -23,14 +22,9 @@ def _on_deal_event(sender, event: str = "", **extra) -> None:
         if invoice is not None:
             documents.mail_invoice(invoice)  # never raises
         return
-    try:
-        if event in ("deal_approved", "deal_auto_approved", "deal_posted"):
-            payments.release(sender)
-        elif event == "deal_cancelled":
-            payments.refund(sender, reason="The deal was cancelled.")
-        elif event == "dispute_resolved" and sender.dispute is not None:
-            payments.settle_dispute(sender, creator_cents=sender.dispute.creator_amount_cents,
-                                    brand_refund_cents=sender.dispute.brand_refund_cents)
-    except DomainError as exc:
-        current_app.logger.warning("Payment step for deal %s (%s) failed: %s",
-                                   sender.id, event, exc.message)
+    if event in ("deal_approved", "deal_auto_approved", "deal_posted"):
+        enqueue("duet.release_payout", sender.id)
+    elif event == "deal_cancelled":
+        enqueue("duet.refund_deal", sender.id, "The deal was cancelled.")
+    elif event == "dispute_resolved" and sender.dispute is not None:
+        enqueue("duet.settle_dispute", sender.id)

@@ -64,6 +64,10 @@ def make_e2e_app(folder: Path):
         "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "MAIL_SUPPRESS_SEND": True,
+        # Jobs (mails, payouts) run in-process right after their commit: the browser then
+        # sees their outcome on the next page, and nothing is left on a broker.
+        "CELERY_BROKER_URL": "memory://",
+        "CELERY_TASK_ALWAYS_EAGER": True,
     })
     with app.app_context():
         db.create_all()

@@ -1,7 +1,11 @@
-"""Time-driven deal work, run by `flask deals run-jobs` (cron: every few minutes).
+"""Time-driven deal work: run every minute by the job queue's sweeper (`duet.sweep_deadlines`
+in `marketplace/jobs/periodic.py`, sent by the one beat), or by hand with
+`flask deals run-jobs`.
 
-Every job selects only rows that still need the change and re-checks under the services'
-row locks, so running the jobs twice (or two runners at once) changes nothing the second time.
+Every job selects only rows that still need the change, then claims each row with
+`SELECT ... FOR UPDATE SKIP LOCKED` (a row another runner is working on is left to it) and
+re-checks under the services' row locks, so running the jobs twice (or several runners at
+once) changes nothing the second time and no row is done twice.
 """
 
 from __future__ import annotations
@@ -47,26 +51,41 @@ log = logging.getLogger(__name__)
 def auto_approve_due(now: datetime) -> int:
     ids = db.session.scalars(select(Deal.id).where(
         Deal.state == DealState.SUBMITTED, Deal.auto_approve_at <= now)).all()
-    return _perform_each(ids, deals.Action.AUTO_APPROVE, now)
+    return _perform_each(ids, DealState.SUBMITTED, deals.Action.AUTO_APPROVE, now)
 
 
 def expire_unfunded(now: datetime) -> int:
     ids = db.session.scalars(select(Deal.id).where(
         Deal.state == DealState.AGREED, Deal.agreed_at <= schedule.unfunded_cutoff(now))).all()
-    return _perform_each(ids, deals.Action.EXPIRE, now)
+    return _perform_each(ids, DealState.AGREED, deals.Action.EXPIRE, now)
+
+
+def claim_row(model, row_id: int, *conditions):
+    """Lock one due row for this runner, or None when another runner holds it (it does that
+    one) or it is no longer due. SKIP LOCKED on PostgreSQL; SQLite has one writer anyway."""
+    row = db.session.execute(
+        select(model).where(model.id == row_id, *conditions)
+        .with_for_update(skip_locked=True).execution_options(populate_existing=True)).scalar()
+    if row is None:
+        db.session.rollback()  # end the transaction: nothing to do here
+    return row
 
 
 def confirm_silent_posts(now: datetime) -> int:
     """Posts the brand did not object to within POST_CONFIRM_DAYS of the last link count as
     confirmed live (the payout follows), so a creator is never stuck waiting."""
     ids = posts.silent_confirmations_due(now, setting("POST_CONFIRM_DAYS"))
-    return _perform_each(ids, deals.Action.CONFIRM_LIVE, now, via=VerifiedVia.SILENCE)
+    return _perform_each(ids, DealState.APPROVED, deals.Action.CONFIRM_LIVE, now,
+                         via=VerifiedVia.SILENCE)
 
 
-def _perform_each(ids: list[int], action: deals.Action, now: datetime, **payload) -> int:
+def _perform_each(ids: list[int], state: DealState, action: deals.Action, now: datetime,
+                  **payload) -> int:
     done = 0
     for deal_id in ids:
-        deal = db.session.get(Deal, deal_id)
+        deal = claim_row(Deal, deal_id, Deal.state == state)
+        if deal is None:
+            continue
         try:
             deals.perform(deal, action, None, now=now, **payload)
             done += 1
@@ -76,9 +95,14 @@ def _perform_each(ids: list[int], action: deals.Action, now: datetime, **payload
 
 
 def expire_offers(now: datetime) -> int:
-    threads = db.session.scalars(select(OfferThread).where(
+    ids = db.session.scalars(select(OfferThread.id).where(
         OfferThread.status == ThreadStatus.OPEN, OfferThread.expires_at <= now)).all()
-    return sum(offers.expire(thread, now=now) for thread in threads)
+    done = 0
+    for thread_id in ids:
+        thread = claim_row(OfferThread, thread_id, OfferThread.status == ThreadStatus.OPEN)
+        if thread is not None:
+            done += offers.expire(thread, now=now)
+    return done
 
 
 def decline_past_decision_date(now: datetime) -> int:
@@ -115,6 +139,8 @@ def _remind(rows: list[Deal], kind: str, deadline_of, event: str, now: datetime,
     sent = 0
     for deal in _unsent(rows, kind, deadline_of):
         deadline = deadline_of(deal)
+        if claim_row(Deal, deal.id) is None:  # another runner is reminding about this deal
+            continue
         db.session.add(DealReminder(deal_id=deal.id, kind=kind, deadline=deadline, sent_at=now))
         if mark is not None:
             mark(deal)

@@ -1,9 +1,11 @@
-"""E-mail through Flask-Mail (SMTP): plain text with an optional HTML part. Sending never
-raises: a mail problem is logged and the action that caused it stands. Also reads the
-development outbox (.eml files)."""
+"""E-mail through Flask-Mail (SMTP): plain text with an optional HTML part. `send_mail` only
+queues the mail (the `duet.send_email` job, after the commit of whatever caused it); the
+worker delivers it with `deliver`, retrying with backoff, so a mail problem never fails the
+action. Also reads the development outbox (.eml files)."""
 
 from __future__ import annotations
 
+import base64
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +17,7 @@ from flask import current_app
 from flask_mail import Message as MailMessage
 
 from marketplace.extensions import mail
+from marketplace.jobs.queue import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +31,31 @@ class Attachment:
 
 def send_mail(to: str, subject: str, body: str, html: str | None = None,
               attachments: tuple[Attachment, ...] = ()) -> bool:
-    """Send one e-mail: the plain-text `body`, plus an HTML alternative when given (mail
+    """Queue one e-mail: the plain-text `body`, plus an HTML alternative when given (mail
     programs show whichever they prefer), with optional files (e.g. an invoice PDF). True when
-    the SMTP server took it."""
+    it was queued (False when mail is switched off); never raises."""
     if not current_app.config.get("MAIL_ENABLED", True):
         return False
-    try:
-        message = MailMessage(subject=subject, recipients=[to], body=body, html=html)
-        for item in attachments:
-            message.attach(item.filename, item.content_type, item.data)
-        mail.send(message)
-    except Exception:  # noqa: BLE001  (SMTP down, refused recipient, timeout...)
-        log.exception("could not send e-mail %r to %s", subject, to)
-        return False
+    files = [{"filename": a.filename, "content_type": a.content_type,
+              "data": base64.b64encode(a.data).decode("ascii")} for a in attachments]
+    enqueue("duet.send_email", to, subject, body, html, files)
     return True
+
+
+def deliver(to: str, subject: str, body: str, html: str | None = None,
+            attachments: tuple[Attachment, ...] = ()) -> None:
+    """Hand one e-mail to the SMTP server now; raises when it cannot (the job retries)."""
+    if not current_app.config.get("MAIL_ENABLED", True):
+        return
+    message = MailMessage(subject=subject, recipients=[to], body=body, html=html)
+    for item in attachments:
+        message.attach(item.filename, item.content_type, item.data)
+    mail.send(message)
+
+
+def attachments_from_job(files: list[dict]) -> tuple[Attachment, ...]:
+    return tuple(Attachment(f["filename"], f["content_type"], base64.b64decode(f["data"]))
+                 for f in files or ())
 
 
 @dataclass(frozen=True)

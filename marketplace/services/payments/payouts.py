@@ -67,12 +67,18 @@ def refresh_payout_account(stripe_account_id: str, *, commit: bool = True) -> Pa
     return account
 
 
-def send_pending_payouts(creator_id: int) -> int:
-    """Release every payout that waited for this creator's account; returns how many went."""
-    deal_ids = db.session.execute(
+def pending_payout_deal_ids(creator_id: int) -> list[int]:
+    """The deals whose payout waits for this creator's payout account."""
+    return list(db.session.execute(
         select(Payment.deal_id).join(Deal, Deal.id == Payment.deal_id)
         .where(Deal.creator_id == creator_id,
-               Payment.status == PaymentStatus.PAYOUT_PENDING)).scalars().all()
+               Payment.status == PaymentStatus.PAYOUT_PENDING)).scalars())
+
+
+def send_pending_payouts(creator_id: int) -> int:
+    """Release every payout that waited for this creator's account now (the creator is back
+    from Stripe's onboarding and waits for the answer); returns how many went."""
+    deal_ids = pending_payout_deal_ids(creator_id)
     sent = 0
     for deal_id in deal_ids:
         try:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from marketplace.extensions import db
+from marketplace.jobs.queue import enqueue
 from marketplace.models import Deal
 from marketplace.models.payment import (
     LedgerEntry,
@@ -22,9 +23,9 @@ from marketplace.services.payments import stripe_gateway as gateway
 from marketplace.services.payments.funding import record_charge
 from marketplace.services.payments.ledger import add_entry
 from marketplace.services.payments.payouts import (
+    pending_payout_deal_ids,
     record_transfer,
     refresh_payout_account,
-    send_pending_payouts,
 )
 
 
@@ -93,8 +94,9 @@ def _on_intent(obj) -> str | None:
 
 def _on_account(obj) -> str | None:
     account = refresh_payout_account(obj["id"])
-    if account is not None and account.ready:
-        send_pending_payouts(account.creator_id)
+    if account is not None and account.ready:  # the payouts go once this event is recorded
+        for deal_id in pending_payout_deal_ids(account.creator_id):
+            enqueue("duet.release_payout", deal_id)
     return None
 
 

@@ -1,0 +1,63 @@
+"""Periodic jobs, scheduled by the one beat (`marketplace/jobs/beat.py`).
+
+The deadline sweeper runs `services/deals/deadlines.run_all` under the `sweeper` lease, so
+two sweeps never overlap even if two schedulers sent one each; inside, each due row is
+claimed with `FOR UPDATE SKIP LOCKED`, so manual runs (`flask deals run-jobs`) beside it
+never do a row twice either. Deadlines stay in the database: nothing waits days on the
+broker. The matcher rebuild refits the ranker on the whole database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+
+from celery import shared_task
+
+from marketplace.services.deals import deadlines
+from marketplace.services.jobs import leases
+from marketplace.services.matching import evaluation, recommendations
+
+log = logging.getLogger(__name__)
+
+SWEEP_LEASE_SECONDS = 300
+
+
+def holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@shared_task(name="duet.sweep_deadlines")
+def sweep_deadlines() -> dict[str, int] | None:
+    """One pass of the time-driven deal work; None when another sweep holds the lease."""
+    holder = holder_name()
+    if not leases.acquire("sweeper", holder, SWEEP_LEASE_SECONDS):
+        log.info("another sweep is running: skipped")
+        return None
+    try:
+        done = deadlines.run_all()
+    finally:
+        leases.release("sweeper", holder)
+    if any(done.values()):
+        log.info("sweep: %s", done)
+    return done
+
+
+@shared_task(name="duet.rebuild_matcher")
+def rebuild_matcher() -> int:
+    """Refit and deploy the matcher (every MATCHING_REBUILD_SECONDS); the new version's id."""
+    return recommendations.build().id
+
+
+@shared_task(name="duet.rebuild_matcher_if_requested")
+def rebuild_matcher_if_requested() -> int | None:
+    """A page found no saved model and asked for one (pages never fit): fit it now. Checked
+    every sweep; None when nobody asked."""
+    version = recommendations.rebuild_if_requested()
+    return version.id if version is not None else None
+
+
+@shared_task(name="duet.retrain_matcher")
+def retrain_matcher(holdout: float = 0.25, seed: int = 0) -> dict:
+    """Learn from the outcome log and deploy (what `flask matching retrain` does), on demand."""
+    return evaluation.retrain(holdout=holdout, seed=seed)

@@ -1,0 +1,1 @@
+"""The job queue's records: dead letters (`dead_letters.py`) and leases (`leases.py`)."""
