@@ -45,3 +45,4 @@ from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
 from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001
 from marketplace.models.deliverable import DealDeliverable, MetricSnapshot, SnapshotSource, VerifiedVia  # noqa: E402,F401,I001,E501
 from marketplace.models.social import SocialAccount  # noqa: E402,F401,I001
+from marketplace.models.report_share import ReportShare  # noqa: E402,F401,I001

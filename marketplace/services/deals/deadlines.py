@@ -26,7 +26,15 @@ from marketplace.models import (
 from marketplace.models.application import UNDECIDED
 from marketplace.models.deliverable import VerifiedVia
 from marketplace.models.reminder import DealReminder
-from marketplace.services.deals import applications, library, offers, posts, reviews, schedule
+from marketplace.services.deals import (
+    applications,
+    library,
+    offers,
+    posts,
+    results_mail,
+    reviews,
+    schedule,
+)
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import now_or, setting
 from marketplace.services.errors import DomainError
@@ -212,4 +220,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "review_window_reminders": remind_review_window_closing(now),
         "reviews_revealed": reviews.reveal_due_reviews(now),
         "usage_notices": notify_usage_ending(now),
+        "results_mails": results_mail.send_results_in(now),
     }
