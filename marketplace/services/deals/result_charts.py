@@ -17,6 +17,7 @@ from marketplace.money import format_money
 from marketplace.services.deals.results import REPORTED_LABEL, CreatorResult, PostResult
 
 MAX_LINES = 8  # more lines than this are unreadable: the busiest posts are drawn
+MAX_BARS = 15  # likewise for creators: those with most views
 STYLE = Style(
     background="#ffffff", plot_background="#ffffff", foreground="#212529",
     foreground_strong="#212529", foreground_subtle="#6c757d",
@@ -44,6 +45,7 @@ class Chart:
     title: str
     alt: str  # what the chart shows, in one sentence
     svg: str
+    items: tuple = ()  # what is drawn (posts or creators): the table beside it lists these
 
     @property
     def data_uri(self) -> str:
@@ -84,23 +86,27 @@ def views_chart(posts: list[PostResult]) -> Chart | None:
         title += f" (the {len(shown)} posts with most views of {len(drawn)})"
     chart = pygal.DateTimeLine(
         title=title, x_value_formatter=lambda d: d.strftime("%d %b"),
-        value_formatter=_compact, x_label_rotation=0, dots_size=3, **CONFIG)
+        value_formatter=_compact, x_label_rotation=0, show_dots=False, **CONFIG)
     for post in shown:
         chart.add(series_name(post), [(when, views) for when, views, _ in post.views_over_time])
     leader = shown[0]
     alt = (f"Line chart of views over time for {len(shown)} "
            f"post{'s' if len(shown) != 1 else ''}; the most viewed, {series_name(leader)}, "
            f"has {leader.views_over_time[-1][1]:,} views.")
-    return Chart(title, alt, _svg(chart))
+    return Chart(title, alt, _svg(chart), tuple(shown))
 
 
 def creators_chart(creators: list[CreatorResult], currency: str) -> Chart | None:
     """Views (bars, left axis) and cost per 1,000 views (bars, right axis) per creator; None
     when no creator has views yet."""
-    measured = [c for c in creators if c.figures.views is not None]
+    measured = sorted((c for c in creators if c.figures.views is not None),
+                      key=lambda c: -c.figures.views)
     if not measured:
         return None
     title = "Views and cost per 1,000 views, per creator"
+    if len(measured) > MAX_BARS:
+        title += f" (the {MAX_BARS} with most views of {len(measured)})"
+        measured = measured[:MAX_BARS]
     chart = pygal.Bar(title=title, x_labels=[c.name for c in measured],
                       value_formatter=_compact, x_label_rotation=0 if len(measured) < 6
                       else 30, **CONFIG)
@@ -115,4 +121,4 @@ def creators_chart(creators: list[CreatorResult], currency: str) -> Chart | None
     alt = f"Bar chart comparing views of {len(measured)} creators"
     alt += (f"; the lowest cost per 1,000 views is {best.name}'s, "
             f"{format_money(best.figures.cpm_cents, currency)}." if best else ".")
-    return Chart(title, alt, _svg(chart))
+    return Chart(title, alt, _svg(chart), tuple(measured))
