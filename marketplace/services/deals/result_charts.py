@@ -28,7 +28,7 @@ STYLE = Style(
     value_font_size=11)
 CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 800,
           "height": 360, "legend_at_bottom": True, "truncate_legend": 40,
-          "show_x_guides": False, "margin": 16}
+          "show_x_guides": False, "margin": 16, "explicit_size": True}
 
 
 # pygal always writes its tooltip configuration as a <script>; an image never runs it, and the
