@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from pathlib import Path
 
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
@@ -76,7 +77,7 @@ def test_brand_reads_downloads_and_shares_the_report(e2e_app, new_context, page_
 
     with brand.expect_download() as download_info:
         brand.locator("#report-pdf").click()
-    pdf = PdfReader(io.BytesIO(open(download_info.value.path(), "rb").read()))
+    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert "Campaign report" in text and "Maya Chen" in text
     assert "reported by the creator" in text

@@ -27,7 +27,8 @@ STYLE = Style(
     title_font_size=16, label_font_size=12, major_label_font_size=12, legend_font_size=12,
     value_font_size=11)
 CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 800,
-          "height": 360, "legend_at_bottom": True, "truncate_legend": 40,
+          "height": 400, "legend_at_bottom": True, "legend_at_bottom_columns": 2,
+          "truncate_legend": -1,
           "show_x_guides": False, "margin": 16, "explicit_size": True}
 
 
@@ -67,7 +68,8 @@ def _compact(n: float) -> str:
 
 
 def series_name(post: PostResult) -> str:
-    name = f"{post.creator_name} · {post.label}" if post.creator_name else post.label
+    short = post.short_label or post.label
+    name = f"{post.creator_name} · {short}" if post.creator_name else short
     if any(reported for _, _, reported in post.views_over_time):
         name += f" ({REPORTED_LABEL})"
     return name
@@ -88,7 +90,12 @@ def views_chart(posts: list[PostResult]) -> Chart | None:
         title=title, x_value_formatter=lambda d: d.strftime("%d %b"),
         value_formatter=_compact, x_label_rotation=0, show_dots=False, **CONFIG)
     for post in shown:
-        chart.add(series_name(post), [(when, views) for when, views, _ in post.views_over_time])
+        points = post.views_over_time
+        # Dots only where a line alone would hide the reading: too few points to draw a line,
+        # or a reading typed in by the creator.
+        dotted = len(points) < 3 or any(reported for _, _, reported in points)
+        chart.add(series_name(post), [(when, views) for when, views, _ in points],
+                  show_dots=dotted, dots_size=4)
     leader = shown[0]
     alt = (f"Line chart of views over time for {len(shown)} "
            f"post{'s' if len(shown) != 1 else ''}; the most viewed, {series_name(leader)}, "
@@ -107,9 +114,11 @@ def creators_chart(creators: list[CreatorResult], currency: str) -> Chart | None
     if len(measured) > MAX_BARS:
         title += f" (the {MAX_BARS} with most views of {len(measured)})"
         measured = measured[:MAX_BARS]
+    top_cpm = max((c.figures.cpm_cents for c in measured if c.figures.cpm_cents), default=100)
     chart = pygal.Bar(title=title, x_labels=[c.name for c in measured],
                       value_formatter=_compact, x_label_rotation=0 if len(measured) < 6
-                      else 30, **CONFIG)
+                      else 30, range=(0, measured[0].figures.views * 1.05 or 1),
+                      secondary_range=(0, top_cpm / 100 * 1.1), **CONFIG)
     chart.add("Views", [c.figures.views for c in measured])
     chart.add(f"Cost per 1,000 views ({currency})",
               [None if c.figures.cpm_cents is None else

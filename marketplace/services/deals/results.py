@@ -30,6 +30,7 @@ from marketplace.models import Campaign, CreatorProfile, Deal, DealState
 from marketplace.models.deliverable import DealDeliverable, MetricSnapshot, SnapshotSource
 from marketplace.money import format_money
 from marketplace.services.deals import schedule
+from marketplace.taxonomy import PLATFORMS
 
 REPORTED_LABEL = "reported by the creator"
 # Deals whose money was committed: everything from funding on, except the ones that ended
@@ -74,6 +75,7 @@ class PostResult:
     live_url: str | None
     live_since: datetime | None
     creator_name: str = ""
+    short_label: str = ""  # "TikTok" or "TikTok #2" when the deal has several on one platform
     readings: list[Reading] = field(default_factory=list)
 
     @property
@@ -273,6 +275,16 @@ def _posts_by_deal(deal_ids: list[int], names: dict[int, str]) -> dict[int, list
                           creator_name=names.get(item.deal_id, ""))
         posts[item.deal_id].append(post)
         by_id[item.id] = post
+    for group in posts.values():
+        per_platform: dict[str, int] = defaultdict(int)
+        for post in group:
+            per_platform[post.platform] += 1
+            post.short_label = PLATFORMS.get(post.platform, post.platform)
+        seen: dict[str, int] = defaultdict(int)
+        for post in group:
+            if per_platform[post.platform] > 1:
+                seen[post.platform] += 1
+                post.short_label += f" #{seen[post.platform]}"
     if by_id:
         s = MetricSnapshot
         readings = db.session.execute(
