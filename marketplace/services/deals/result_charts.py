@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pygal
 from pygal.style import Style
@@ -28,7 +29,7 @@ STYLE = Style(
     value_font_size=11)
 CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 800,
           "height": 400, "legend_at_bottom": True, "legend_at_bottom_columns": 2,
-          "truncate_legend": -1,
+          "truncate_legend": -1, "truncate_label": -1,
           "show_x_guides": False, "margin": 16, "explicit_size": True}
 
 
@@ -86,8 +87,11 @@ def views_chart(posts: list[PostResult]) -> Chart | None:
     title = "Views over time"
     if len(drawn) > len(shown):
         title += f" (the {len(shown)} posts with most views of {len(drawn)})"
+    moments = [when for post in shown for when, _, _ in post.views_over_time]
+    # Ticks fall every few hours on a short span: then the hour tells them apart.
+    day_format = "%d %b" if max(moments) - min(moments) > timedelta(days=3) else "%d %b %H:%M"
     chart = pygal.DateTimeLine(
-        title=title, x_value_formatter=lambda d: d.strftime("%d %b"),
+        title=title, x_value_formatter=lambda d: d.strftime(day_format),
         value_formatter=_compact, x_label_rotation=0, show_dots=False, **CONFIG)
     for post in shown:
         points = post.views_over_time
