@@ -122,3 +122,11 @@ def test_a_link_of_another_campaign_cannot_be_revoked_through_mine(campaign, bra
     response = login_as(brand.user).post(f"/campaigns/{mine.id}/report/shares/{share.id}"
                                          "/revoke")
     assert response.status_code == 404
+
+
+def test_share_forms_need_the_csrf_token(campaign, brand, login_as, app):
+    client = login_as(brand.user)
+    app.config["WTF_CSRF_ENABLED"] = True  # on from here: the POSTs below carry no token
+    assert client.post(f"/campaigns/{campaign.id}/report/shares",
+                       data={"days": "7"}).status_code == 400
+    assert db.session.scalar(select(func.count(ReportShare.id))) == 0

@@ -127,6 +127,11 @@ def test_deal_results_page_for_both_parties(world, login_as):
     html = login_as(world["ana"].user).get(f"/deals/{world['a'].id}/results").get_data(
         as_text=True)
     assert "5,000" in html and LABEL in html and "$80.00" in html
+    deal_page = login_as(deal.brand.user).get(f"/deals/{deal.id}").get_data(as_text=True)
+    assert f'href="/deals/{deal.id}/results"' in deal_page
+    campaign_page = login_as(deal.brand.user).get(f"/campaigns/{deal.campaign_id}").get_data(
+        as_text=True)
+    assert f'href="/campaigns/{deal.campaign_id}/report"' in campaign_page
 
 
 def test_empty_campaign_report(app_ctx, brand, login_as):
