@@ -40,7 +40,7 @@ def _report_context(campaign: Campaign, *, shared: bool = False) -> dict:
     return {"report": report, "campaign": campaign, "shared": shared,
             "views_chart": result_charts.views_chart(report.posts),
             "creators_chart": result_charts.creators_chart(report.creators, report.currency),
-            "reported_label": results.REPORTED_LABEL}
+            "reported_label": results.REPORTED_LABEL, "now": now_or(None)}
 
 
 @bp.get("/deals/<int:deal_id>/results", endpoint="results")
@@ -50,7 +50,7 @@ def deal_results(deal_id: int):
     result = results.deal_results(deal)
     return render_template("deals/results/deal.html", deal=deal, result=result,
                            views_chart=result_charts.views_chart(result.posts),
-                           reported_label=results.REPORTED_LABEL,
+                           reported_label=results.REPORTED_LABEL, now=now_or(None),
                            is_brand=bool(current_user.brand)
                            and current_user.brand.id == deal.brand_id)
 
@@ -60,7 +60,7 @@ def deal_results(deal_id: int):
 def campaign_report(campaign_id: int):
     campaign = my_campaign(campaign_id)
     return render_template("deals/results/report.html", **_report_context(campaign),
-                           shares=report_shares.shares_of(campaign), now=now_or(None),
+                           shares=report_shares.shares_of(campaign),
                            form=EmptyForm(), share_days=report_shares.SHARE_DAYS,
                            token_for=report_shares.token_for)
 

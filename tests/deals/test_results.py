@@ -121,16 +121,20 @@ def test_report_page_labels_and_missing_numbers(world, login_as):
 
 def test_deal_results_page_for_both_parties(world, login_as):
     deal = world["b"]
-    for user in (deal.brand.user, world["ben"].user):
-        html = login_as(user).get(f"/deals/{deal.id}/results").get_data(as_text=True)
-        assert "No numbers yet" in html and "first reading is expected" in html
+    brand, creator = login_as(deal.brand.user), login_as(world["ben"].user)
+    for client in (brand, creator):
+        html = client.get(f"/deals/{deal.id}/results").get_data(as_text=True)
+        assert "No numbers yet" in html and "The first reading was due" in html
+    fresh = posted_deal(deal.brand, factories.make_creator(), deal.campaign,
+                        posted_at=utcnow() - timedelta(minutes=5))
+    html = brand.get(f"/deals/{fresh.id}/results").get_data(as_text=True)
+    assert "The first reading is expected" in html and "first numbers expected" in html
     html = login_as(world["ana"].user).get(f"/deals/{world['a'].id}/results").get_data(
         as_text=True)
     assert "5,000" in html and LABEL in html and "$80.00" in html
-    deal_page = login_as(deal.brand.user).get(f"/deals/{deal.id}").get_data(as_text=True)
+    deal_page = brand.get(f"/deals/{deal.id}").get_data(as_text=True)
     assert f'href="/deals/{deal.id}/results"' in deal_page
-    campaign_page = login_as(deal.brand.user).get(f"/campaigns/{deal.campaign_id}").get_data(
-        as_text=True)
+    campaign_page = brand.get(f"/campaigns/{deal.campaign_id}").get_data(as_text=True)
     assert f'href="/campaigns/{deal.campaign_id}/report"' in campaign_page
 
 
