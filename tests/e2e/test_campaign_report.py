@@ -107,3 +107,10 @@ def test_brand_reads_downloads_and_shares_the_report(e2e_app, new_context, page_
     brand.locator(".shares").get_by_role("button", name="Revoke").click()
     expect(brand.locator(".alert", has_text="The link is revoked")).to_be_visible()
     assert anonymous.goto(link).status == 404
+
+    # One deal's results, from the report's list of deals.
+    brand.get_by_role("listitem").filter(has_text="Maya Chen").get_by_role(
+        "link", name="Results").click()
+    expect(brand.get_by_role("heading", name="Results")).to_be_visible()
+    expect(brand.locator("figure.result-chart img")).to_be_visible()
+    shot(brand, "deal-results-desktop")

@@ -30,7 +30,8 @@ STYLE = Style(
 CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 800,
           "height": 400, "legend_at_bottom": True, "legend_at_bottom_columns": 2,
           "truncate_legend": -1, "truncate_label": -1,
-          "show_x_guides": False, "margin": 16, "explicit_size": True}
+          "show_x_guides": False, "margin": 16, "margin_bottom": 28,
+          "explicit_size": True}
 
 
 # pygal always writes its tooltip configuration as a <script>; an image never runs it, and the
