@@ -13,5 +13,6 @@ from marketplace.deals import (  # noqa: E402,F401  (the views register on bp)
     late,
     offers,
     posts,
+    results,
     usage_codes,
 )

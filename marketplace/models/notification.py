@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "deadline_reminder": "A deadline is coming up (content due, review time ending)",
     "review": "Reviews (window open, closing soon, reviews revealed)",
     "usage_rights": "Paid usage rights on delivered content end soon",
+    "results": "The results of my posted deals are in",
 }
 
 

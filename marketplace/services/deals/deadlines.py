@@ -35,6 +35,7 @@ from marketplace.services.deals import (
     library,
     offers,
     posts,
+    results_mail,
     reviews,
     schedule,
     usage_codes,
@@ -247,4 +248,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "reviews_revealed": reviews.reveal_due_reviews(now),
         "usage_notices": notify_usage_ending(now),
         "usage_code_reminders": usage_codes.remind_expiring(now),
+        "results_mails": results_mail.send_results_in(now),
     }

@@ -336,3 +336,24 @@ def _posted_step(deal: Deal, now: datetime, stopped: bool) -> Step:
     return Step("posted", "Posted live", expected_at=post_due(deal, now), due_word="due",
                 exact=deal.approved_at is not None, late=is_post_late(deal, now),
                 note="The creator posts and links each post.")
+
+
+# --------------------------------------------------------------------------- results
+RESULTS_AFTER = timedelta(days=7)
+FIRST_READING_AFTER = timedelta(hours=1)
+
+
+def results_due_at(deal: Deal) -> datetime | None:
+    """When the brand is told the results are in: a week after the posts went live."""
+    return deal.posted_at + RESULTS_AFTER if deal.posted_at is not None else None
+
+
+def results_due_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL: deals whose posts went live at least RESULTS_AFTER ago."""
+    return Deal.posted_at <= now - RESULTS_AFTER
+
+
+def first_reading_expected(live_since: datetime | None) -> datetime | None:
+    """When a post's first numbers are expected: the monitor's first reading, an hour after
+    the post is confirmed live (or linked)."""
+    return live_since + FIRST_READING_AFTER if live_since is not None else None

@@ -27,7 +27,7 @@ from marketplace.services.deals import event_parties as deal_parties
 from marketplace.services.deals import schedule
 from marketplace.services.deals.schedule import format_when
 from marketplace.services.errors import DomainError
-from marketplace.services.messaging.mailer import send_mail
+from marketplace.services.messaging.mailer import Attachment, send_mail
 from marketplace.services.payments.ledger import fee_breakdown
 
 log = logging.getLogger(__name__)
@@ -103,24 +103,30 @@ class Notice:
     details: tuple[str, ...] = ()
     facts: tuple[tuple[str, str], ...] = ()
     action: str = "Open it on Duet"
+    chart: Any = None  # a results Chart (title, alt, svg, data_uri) shown in the e-mail
 
 
 def notify(user: User, kind: str, text: str, url: str = "", *, details: Iterable[str] = (),
-           facts: Iterable[tuple[str, str]] = (), action: str = "Open it on Duet"
-           ) -> Notification:
-    """Store an in-app notification, then e-mail it unless the user turned that kind off."""
+           facts: Iterable[tuple[str, str]] = (), action: str = "Open it on Duet",
+           chart: Any = None) -> Notification:
+    """Store an in-app notification, then e-mail it unless the user turned that kind off.
+    A `chart` is drawn in the HTML part and attached as an SVG file (mail programs that
+    block data: images still get the picture)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     note = Notification(user_id=user.id, kind=kind, text=text[:MAX_TEXT], url=url[:300])
     db.session.add(note)
     db.session.commit()
     if email_enabled(user, kind):
-        notice = Notice(user, kind, text, url, tuple(details), tuple(facts), action)
+        notice = Notice(user, kind, text, url, tuple(details), tuple(facts), action, chart)
         context = {"notice": notice, "link": absolute_url(url) if url else "",
                    "settings_link": absolute_url(path_for("notifications.settings"))}
+        attachments = (Attachment("chart.svg", "image/svg+xml", chart.svg.encode()),
+                       ) if chart is not None else ()
         send_mail(user.email, f"Duet: {text[:120]}",
                   render_template("email/notice.txt", **context),
-                  html=render_template("email/notice.html", **context))
+                  html=render_template("email/notice.html", **context),
+                  attachments=attachments)
     return note
 
 
