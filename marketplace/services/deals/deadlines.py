@@ -26,7 +26,15 @@ from marketplace.models import (
 from marketplace.models.application import UNDECIDED
 from marketplace.models.deliverable import VerifiedVia
 from marketplace.models.reminder import DealReminder
-from marketplace.services.deals import applications, library, offers, posts, reviews, schedule
+from marketplace.services.deals import (
+    applications,
+    library,
+    monitoring,
+    offers,
+    posts,
+    reviews,
+    schedule,
+)
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import now_or, setting
 from marketplace.services.errors import DomainError
@@ -202,7 +210,9 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
     now = now_or(now)
     return {
         "auto_approved": auto_approve_due(now),
+        "posts_verified": monitoring.check_posts_due(now),
         "posts_confirmed": confirm_silent_posts(now),
+        "snapshots_taken": monitoring.take_due_snapshots(now),
         "deals_expired": expire_unfunded(now),
         "offers_expired": expire_offers(now),
         "applications_declined": decline_past_decision_date(now),
