@@ -129,9 +129,9 @@ def check_post(deliverable_id: int, now: datetime, *, claimed: bool = False) -> 
         db.session.commit()
         return "not_connected"
     except PostNotFound:
-        return _problem(item, now, "The post could not be found on "
-                        f"{PLATFORM_NAMES.get(item.platform, item.platform)}: check it is "
-                        "public, or replace the link.")
+        return _problem(item, now, "The post could not be found on the creator's connected "
+                        f"{PLATFORM_NAMES.get(item.platform, item.platform)} account: check "
+                        "it is public and on their own account, or replace the link.")
     except (PlatformError, DomainError) as exc:
         item.check_attempts += 1
         item.check_error = str(getattr(exc, "message", exc))[:300]
