@@ -25,9 +25,14 @@ REPORTABLE_STATES = frozenset({DealState.APPROVED, DealState.POSTED, DealState.P
                                DealState.COMPLETED})
 
 
+# Stories vanish after a day and have no lasting link: the creator reports them without one.
+UNLINKED_TYPES = frozenset({"story"})
+
+
 def can_report(deal: Deal, item: DealDeliverable) -> bool:
     return (deal.state in REPORTABLE_STATES and item.deal_id == deal.id and item.is_posted
-            and bool(item.live_url) and item.removed_at is None)
+            and (bool(item.live_url) or item.deliverable_type in UNLINKED_TYPES)
+            and item.removed_at is None)
 
 
 def report(user: User, deal: Deal, item_id: int, numbers: dict[str, int | None],
