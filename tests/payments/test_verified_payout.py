@@ -12,7 +12,7 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import Deal, DealState
 from marketplace.services import payments
-from marketplace.services.deals import deadlines, monitoring, posts
+from marketplace.services.deals import deadlines, posts
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.errors import DomainError
 from tests.payments.test_payments import PRICE, fund_now
