@@ -96,9 +96,19 @@ def check_posts_due(now: datetime, limit: int = BATCH) -> int:
     """Check every linked, unverified post that is due (new links at once, failures after
     their backoff). Returns how many posts were verified."""
     _new_links_due(now)
-    return sum(check_post(item_id, now, claimed=True) == "verified"
-               for item_id in _claim(_awaiting_check(), DealDeliverable.next_check_at, now,
-                                     limit))
+    ids = _claim(_awaiting_check(), DealDeliverable.next_check_at, now, limit)
+    return sum(_guarded(check_post, item_id, now, claimed=True) == "verified" for item_id in ids)
+
+
+def _guarded(job, item_id: int, now: datetime, **kwargs) -> str:
+    """Run one row's job; an unexpected error is logged and the row is left leased, so it is
+    tried again when the lease ends, and the rest of the sweep goes on."""
+    try:
+        return job(item_id, now, **kwargs)
+    except Exception:  # noqa: BLE001
+        db.session.rollback()
+        log.exception("monitoring %s failed for deliverable %s", job.__name__, item_id)
+        return "failed"
 
 
 def _new_links_due(now: datetime) -> None:
@@ -194,7 +204,7 @@ def take_due_snapshots(now: datetime, limit: int = BATCH) -> int:
     while True:
         ids = _claim(_being_watched(), DealDeliverable.next_snapshot_at, now, limit)
         for item_id in ids:
-            taken += take_snapshot(item_id, now) == "taken"
+            taken += _guarded(take_snapshot, item_id, now) == "taken"
         if len(ids) < limit:
             return taken
 
