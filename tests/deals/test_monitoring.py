@@ -130,7 +130,7 @@ def test_a_caption_without_the_disclosure_is_flagged_once_and_checked_again(
 
 
 def test_rate_limited_checks_are_recorded_and_retried_with_backoff(
-        app_ctx, brand, connected, social, now):
+        app_ctx, brand, connected, social, now, creator_client):
     deal, _ = linked_deal(brand, connected, social, now)
     social.fail("tiktok", "rate_limit")
     counts = deadlines.run_all(now)  # the rest of the sweep runs on
@@ -138,6 +138,7 @@ def test_rate_limited_checks_are_recorded_and_retried_with_backoff(
     assert counts["posts_verified"] == 0 and item.check_attempts == 1 and item.check_error
     assert item.next_check_at == now + timedelta(minutes=5)
     served = social.requests_served()["tiktok"]
+    assert creator_client.get(f"/deals/{deal.id}").status_code == 200  # pages never call it
     assert monitoring.check_posts_due(now + timedelta(minutes=4)) == 0  # not due yet
     assert social.requests_served()["tiktok"] == served  # the platform was not called
     assert monitoring.check_posts_due(now + timedelta(minutes=5)) == 0  # still 429
@@ -265,3 +266,20 @@ def test_two_workers_never_read_the_same_post(app, app_ctx, brand, connected, so
         MetricSnapshot.deliverable_id.in_(ids))) == 6
     # one post read and one metrics read per post: nobody read a post twice
     assert social.requests_served()["tiktok"] - before == 12
+
+
+def test_an_unexpected_error_on_one_post_does_not_stop_the_sweep(
+        app_ctx, brand, connected, social, now, monkeypatch):
+    deal, _ = linked_deal(brand, connected, social, now, quantity=2)
+    first = deal.deliverable_items[0].id
+    real = monitoring.read_post
+
+    def flaky(creator_id, ref, **kwargs):
+        if ref.post_id == fresh(DealDeliverable, first).post_id:
+            raise RuntimeError("boom")
+        return real(creator_id, ref, **kwargs)
+
+    monkeypatch.setattr(monitoring, "read_post", flaky)
+    assert monitoring.check_posts_due(now) == 1  # the other post is verified
+    stuck = fresh(DealDeliverable, first)
+    assert stuck.verified_at is None and stuck.next_check_at == now + monitoring.LEASE
