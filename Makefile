@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 5000
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# `make bench` creates (and drops) a scratch database on this server.
+BENCH_PG ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+BENCH_ARGS ?=
 # All three passes run in parallel (pytest-xdist): one process per core, each with its own
 # database, local Stripe and (pass 3) its own served app; browser tests keep each file on one
 # process. `make test TEST_WORKERS=0` runs them in one process.
@@ -17,7 +20,7 @@ FLASK  := $(BIN)/flask --app wsgi
 
 PDF_DEBS := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 
-.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium pdf-libs seed clean
+.PHONY: install run test test-sqlite test-postgres test-e2e lint chromium axe-core pdf-libs seed clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -43,6 +46,15 @@ chromium:
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# axe-core (the browser pass's accessibility check) from the npm registry, pinned in
+# package-lock.json; Debian's nodejs and npm are installed first when npm is missing.
+axe-core:
+	@test -f node_modules/axe-core/axe.min.js || { \
+	  command -v npm >/dev/null 2>&1 || { echo "Installing Debian's nodejs and npm for axe-core"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }; \
+	  npm ci --no-audit --no-fund; }
+
 run: install
 	$(FLASK) db upgrade
 	$(BIN)/python -m marketplace.devserver --port $(PORT) --seed-if-empty
@@ -54,7 +66,7 @@ seed: install
 lint: install
 	$(BIN)/ruff check .
 
-test: install chromium lint
+test: install chromium axe-core lint
 	@echo "== pass 1/3: SQLite =="
 	$(MATH_THREADS) $(BIN)/pytest $(XDIST) --ignore=tests/e2e
 	@echo "== pass 2/3: PostgreSQL ($(PG_URL)) =="
@@ -62,5 +74,10 @@ test: install chromium lint
 	@echo "== pass 3/3: browser (Chromium) =="
 	$(MATH_THREADS) $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile tests/e2e --screenshot only-on-failure --output test-results/playwright
 
+# Load test: gunicorn (2 workers) on PostgreSQL with the demo data, an open-loop mix at
+# 200 req/s, throughput against hello-world and a minimal real page. Prints figures.
+bench: install
+	$(BIN)/python bench/load.py --pg $(BENCH_PG) $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) test-results .pytest_cache
+	rm -rf $(VENV) test-results .pytest_cache node_modules

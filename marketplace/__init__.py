@@ -8,6 +8,7 @@ from marketplace import (
     cli,
     config,
     errors,
+    impressions,
     models,  # noqa: F401  (every table must be known before migrate)
     security,
     templating,
@@ -65,3 +66,4 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(load_user)
     recommendations.init_app(app)
+    impressions.init_app(app)

@@ -59,6 +59,11 @@ def load(env: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "WTF_CSRF_TIME_LIMIT": None,
         "PER_PAGE": _int(env, "PER_PAGE", 24),
+        # Impressions of the same list by the same viewer within this window count once.
+        "IMPRESSION_WINDOW_MINUTES": _int(env, "IMPRESSION_WINDOW_MINUTES", 30),
+        # With no saved model, pages rank with default weights over a matcher fitted in memory
+        # up to this many creators (beyond it they show "matches are being prepared").
+        "MATCHING_INLINE_MAX_CREATORS": _int(env, "MATCHING_INLINE_MAX_CREATORS", 5000),
         "MAIL_ENABLED": env.get("MAIL_ENABLED", "true").lower() in ("1", "true", "yes", "on"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": _int(env, "MAIL_PORT", 8025),

@@ -11,6 +11,7 @@
   post by another account, without the disclosure, or missing; `deliverable=`), "post_removed"
   (a live post gone before its required live period ended; `deliverable=`),
   "deal_posted", "deal_paid_out", "deal_completed",
+  "bonus_paid",
   "deal_cancelled",
   "cancel_proposed", "deal_disputed", "dispute_resolved", "deal_expired", "deal_late",
   "due_date_extended", "review_revealed", and the reminders "content_due_soon",

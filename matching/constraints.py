@@ -11,7 +11,9 @@ A (creator, campaign) pair is eligible iff
   platform) it needs ``max(followers over all platforms) >= min_followers``;
 * country: ``campaign.countries`` is empty, or ``creator.country`` is one of them, or
   the creator's audience share summed over the target countries is
-  ``>= AUDIENCE_THRESHOLD`` (0.2 by default, ``Matcher(audience_threshold=...)``).
+  ``>= AUDIENCE_THRESHOLD`` (0.2 by default, ``Matcher(audience_threshold=...)``);
+  with ``campaign.creator_in_country`` the audience share does not count (the creator
+  must be based in a target country).
 
 The serving path stores audience shares at 0.01% resolution, rounded *down*, so it
 can only be stricter than this definition (by < 0.0001 per country), never looser.
@@ -44,6 +46,8 @@ def country_ok(
         return True
     if creator.country in campaign.countries:
         return True
+    if getattr(campaign, "creator_in_country", False):
+        return False
     return audience_share(creator, campaign.countries) >= threshold - 1e-9
 
 

@@ -1,4 +1,4 @@
-"""Pairwise (creator, campaign) features, default weights and human reasons.
+"""Pairwise (creator, campaign) features and default weights (reasons: ``explain.py``).
 
 All features are roughly in [-1, 1] so default and learned weights are comparable.
 They are pure functions of the pair (no corpus statistics), so adding a creator
@@ -75,7 +75,7 @@ def pair_features(
     return X
 
 
-# ------------------------------------------------------------------ reasons
+# ------------------------------------------------------------------ formatting
 def money(cents: int) -> str:
     d = int(cents) / 100
     return f"${d:,.0f}" if d == int(d) else f"${d:,.2f}"
@@ -91,87 +91,3 @@ def compact(n: int) -> str:
 
 
 EXPLORE_REASON = "New on Duet: shown for fair exposure"
-
-
-def reason_text(feature: str, ctx: dict, for_creator: bool) -> str | None:
-    """One sentence for a feature, or None when there is nothing honest to say.
-
-    ``for_creator`` switches the wording for rank_campaigns (shown to a creator).
-    """
-    if feature == "niche_overlap":
-        shared = ctx.get("shared_niches") or []
-        if not shared:
-            return None
-        return ("Matches your niches: " if for_creator else "Shares your niches: ") + ", ".join(
-            shared)
-    if feature == "text_sim":
-        s = ctx["text_sim"]
-        if s <= 0.05:
-            return None
-        word = "closely" if s >= 0.5 else "partly"
-        if for_creator:
-            return f"Brief {word} matches your content (similarity {s:.2f})"
-        return f"Content {word} matches the brief (similarity {s:.2f})"
-    if feature == "audience_fit":
-        targets = ctx.get("targets") or []
-        if not targets:
-            return None
-        t = ", ".join(targets)
-        share = ctx["audience_share"]
-        if for_creator:
-            return f"Targets {t}; {share:.0%} of your audience is there"
-        if share > 0:
-            return f"{share:.0%} of audience in {t} (targets: {t})"
-        return f"Based in {ctx['creator_country']} (targets: {t})"
-    if feature == "follower_fit":
-        plat = ctx.get("best_platform")
-        if not plat:
-            return None
-        mf = ctx.get("min_followers", 0)
-        tail = f" (min {compact(mf)})" if mf else ""
-        return f"{compact(ctx['best_followers'])} followers on {plat.title()}{tail}"
-    if feature == "rate_fit":
-        r, b = ctx["rate_cents"], ctx["budget_cents"]
-        if for_creator:
-            return (f"Budget {money(b)} covers your rate {money(r)}" if r <= b
-                    else f"Budget {money(b)} is below your rate {money(r)}")
-        return (f"Rate {money(r)} fits budget {money(b)}" if r <= b
-                else f"Rate {money(r)} is above budget {money(b)}")
-    if feature == "engagement":
-        return f"Engagement rate {ctx['engagement'] * 100:.1f}%"
-    if feature == "rating":
-        if ctx.get("rating") is None:
-            return None
-        return f"{ctx['rating']:.1f} stars over {ctx['deals']} deals"
-    if feature == "reliability":
-        d = ctx["deals"]
-        if d <= 0:
-            return None
-        return f"{d} completed deal{'s' if d != 1 else ''} on Duet"
-    return None
-
-
-def build_reasons(
-    contrib: dict[str, float], ctx: dict, for_creator: bool, explored: bool,
-    max_reasons: int = 4,
-) -> list[str]:
-    """2-5 reasons: exploration note first, then features by contribution (largest first)."""
-    out: list[str] = [EXPLORE_REASON] if explored else []
-    order = sorted((f for f in FEATURES), key=lambda f: -contrib.get(f, 0.0))
-    fallback: list[str] = []
-    for f in order:
-        txt = reason_text(f, ctx, for_creator)
-        if txt is None:
-            continue
-        if contrib.get(f, 0.0) > 0 and len(out) < max_reasons + (1 if explored else 0):
-            out.append(txt)
-        else:
-            fallback.append(txt)
-    for txt in fallback:  # always at least 2 reasons (may be neutral/negative facts)
-        if len(out) >= 2:
-            break
-        out.append(txt)
-    if len(out) < 2:
-        out.append("Eligible: meets platform, follower and country requirements"
-                   if not for_creator else "You meet its platform, follower and country rules")
-    return out[:5]

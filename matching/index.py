@@ -67,6 +67,48 @@ def _niche_row(niches: list[str], vocab: Vocab) -> np.ndarray:
     return row
 
 
+class RowMap:
+    """id -> row for a large store without a Python object per row: two sorted int64 arrays
+    (saved as .npy files and memory-mapped, so every worker shares them) plus a small dict
+    of the rows changed since (an added id, a moved row, a removed id as None)."""
+
+    def __init__(self, ids: np.ndarray) -> None:
+        order = np.argsort(ids, kind="stable")
+        self.sorted_ids = np.ascontiguousarray(ids[order], dtype=np.int64)
+        self.sorted_rows = np.ascontiguousarray(order, dtype=np.int64)
+        self.changed: dict[int, int | None] = {}
+
+    def _base(self, key: int) -> int | None:
+        i = int(np.searchsorted(self.sorted_ids, key))
+        if i < len(self.sorted_ids) and self.sorted_ids[i] == key:
+            return int(self.sorted_rows[i])
+        return None
+
+    def get(self, key: int, default=None):
+        key = int(key)
+        row = self.changed[key] if key in self.changed else self._base(key)
+        return default if row is None else row
+
+    def __getitem__(self, key: int) -> int:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(key)
+        return row
+
+    def __contains__(self, key: object) -> bool:
+        return self.get(key) is not None  # type: ignore[arg-type]
+
+    def __setitem__(self, key: int, row: int) -> None:
+        self.changed[int(key)] = int(row)
+
+    def pop(self, key: int, default=None):
+        row = self.get(key)
+        if row is None:
+            return default
+        self.changed[int(key)] = None
+        return row
+
+
 class CreatorStore:
     def __init__(self, dim: int, countries: Vocab, niches: Vocab, capacity: int = 64) -> None:
         self.dim = dim
@@ -74,7 +116,7 @@ class CreatorStore:
         self.niches = niches
         self.n = 0
         self.cap = 0
-        self.id_to_row: dict[int, int] = {}
+        self.id_to_row: dict[int, int] | RowMap = {}
         self.aud: dict[int, np.ndarray] = {}  # country code -> uint16 share units
         self._alloc(max(int(capacity), 16))
 
@@ -174,7 +216,7 @@ class CreatorStore:
         if len(np.unique(ids)) != n:
             raise ValueError("duplicate creator ids")
         self.ids[:n] = ids
-        self.id_to_row = {int(i): r for r, i in enumerate(ids.tolist())}
+        self.id_to_row = RowMap(ids)
         self.emb[:n] = emb
         cadd, nadd = self.countries.add, self.niches.add
         self.country[:n] = np.fromiter((cadd(c.country) for c in creators), np.int16, n)

@@ -20,13 +20,14 @@ from __future__ import annotations
 import datetime as _dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from .constraints import AUDIENCE_THRESHOLD
-from .features import FEATURES, build_reasons, pair_features
+from .explain import details, fit_and_strength, reasons_and_cautions, score_range
+from .features import FEATURES, pair_features
 from .index import (
     PLATFORM_INDEX,
     PLATFORMS,
@@ -53,6 +54,7 @@ class _CampaignQuery:
     niche_codes: np.ndarray
     niche_names: list[str]
     budget: int
+    strict_country: bool = False  # creator must be based in a target country
 
 
 class Matcher:
@@ -65,6 +67,7 @@ class Matcher:
     FORMAT_VERSION = 2
     READ_FORMATS: tuple[int, ...] = (1, 2)
     gbm_min_pairs: int | None = GBM_MIN_PAIRS  # class default for matchers saved earlier
+    _responses: dict[int, tuple[int, int]] = {}  # creator id -> (invited, answered)
 
     def __init__(
         self,
@@ -146,6 +149,7 @@ class Matcher:
         self.text_encoder = text_encoder
         self.dim = text_encoder.dim
         self._exposure = dict(Counter(int(o.creator_id) for o in outcomes if o.event == "shown"))
+        self._responses = _responses(outcomes)
         self.creators = CreatorStore(self.dim, self.countries, self.niches)
         self.creators.bulk_load(creators, text_encoder.encode_many([c.text for c in creators]),
                                 self._exposure)
@@ -201,6 +205,7 @@ class Matcher:
             niche_codes=np.array([j for j in ncodes if j >= 0], dtype=np.int64),
             niche_names=niche_names,
             budget=int(c.budget_cents),
+            strict_country=bool(getattr(c, "creator_in_country", False)),
         )
 
     def _best_followers(self, rows, cq: _CampaignQuery) -> tuple[np.ndarray, np.ndarray]:
@@ -244,7 +249,7 @@ class Matcher:
                 lut = np.zeros(len(self.countries) + 1, dtype=bool)
                 lut[cq.codes] = True
                 cok = lut[st.country[rows]]
-                units = self._audience_units(rows, cq)
+                units = None if cq.strict_country else self._audience_units(rows, cq)
                 if units is not None:
                     cok |= units >= self._thr_units
                 ok &= cok
@@ -252,6 +257,15 @@ class Matcher:
             idx = np.arange(st.n)[rows] if isinstance(rows, slice) else rows
             ok &= ~np.isin(idx, exclude_rows)
         return ok
+
+    def creator_history(self, creator_id: int) -> tuple[float | None, int] | None:
+        """(rating, completed deals) as indexed for this creator, or None if not indexed:
+        lets a caller rank an indexed creator without reading the history again."""
+        row = self.creators.id_to_row.get(int(creator_id))
+        if row is None:
+            return None
+        rating = float(self.creators.rating[row])
+        return (None if math.isnan(rating) else rating), int(self.creators.deals[row])
 
     def _exclude_rows(self, store, exclude_ids: Iterable[int]) -> np.ndarray | None:
         rows = [store.id_to_row[int(i)] for i in exclude_ids if int(i) in store.id_to_row]
@@ -332,7 +346,8 @@ class Matcher:
         return X, ok
 
     def _assemble(self, rows: np.ndarray, cq: _CampaignQuery, k: int,
-                  explore: bool = True) -> list[Match]:
+                  explore: bool = True, names: Mapping[str, str] | None = None
+                  ) -> list[Match]:
         st = self.creators
         if len(rows) == 0 or k <= 0:
             return []
@@ -367,7 +382,8 @@ class Matcher:
         explored = set(chosen_explore)
         out = []
         inter = self.ranker.intercept
-        names = self.niches.items
+        niche_names = self.niches.items
+        bounds = score_range(self.ranker.weights, self.ranker.tables)
         for i in top.tolist():
             r = int(rows[i])
             contributions = {f: float(v) for f, v in zip(FEATURES, contrib[i], strict=True)}
@@ -375,9 +391,12 @@ class Matcher:
             rating = float(st.rating[r])
             ctx = {
                 "text_sim": float(aux["sim"][i]),
-                "shared_niches": [names[j] for j, h in zip(st.niche[r].tolist(),
-                                                            aux["hit"][i].tolist(), strict=True)
-                                  if h],
+                "shared_niches": [niche_names[j] for j, h in zip(
+                    st.niche[r].tolist(), aux["hit"][i].tolist(), strict=True) if h],
+                "campaign_niches": cq.niche_names,
+                "platforms": [PLATFORMS[p] for p in cq.plat],
+                "followers": {p: int(st.followers[j, r]) for j, p in enumerate(PLATFORMS)},
+                "responses": self._responses.get(int(ids[i]), (0, 0)),
                 "targets": cq.targets,
                 "audience_share": float(aux["aud"][i]),
                 "creator_country": self.countries.items[int(st.country[r])],
@@ -390,22 +409,23 @@ class Matcher:
                 "rating": None if math.isnan(rating) else rating,
                 "deals": int(st.deals[r]),
             }
-            out.append(Match(id=int(ids[i]), score=float(score[i]),
-                             reasons=build_reasons(contributions, ctx, False, i in explored),
-                             contributions=contributions, explored=i in explored))
+            out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, False,
+                              i in explored, names, bounds))
         return out
 
     # ------------------------------------------------------------- public
     def rank_creators(self, campaign: Campaign, k: int = 10,
-                      exclude_ids: Iterable[int] = ()) -> list[Match]:
-        """Best-first eligible creators for a campaign (hard filters never violated)."""
+                      exclude_ids: Iterable[int] = (),
+                      names: Mapping[str, str] | None = None) -> list[Match]:
+        """Best-first eligible creators for a campaign (hard filters never violated).
+        ``names`` maps country codes to the names reasons use (codes without it)."""
         st = self.creators
         if st.n == 0 or k <= 0:
             return []
         cq = self._query(campaign)
         s = st.emb[: st.n] @ cq.q
         rows = self._select(s, cq, self._exclude_rows(st, exclude_ids), max(self.candidates, k))
-        return self._assemble(rows, cq, k)
+        return self._assemble(rows, cq, k, names=names)
 
     def rank_creators_batch(self, campaigns: Sequence[Campaign], k: int = 10,
                             exclude_ids: Iterable[int] = (), block: int = 16
@@ -441,7 +461,8 @@ class Matcher:
         order = np.lexsort((st.ids[rows], -sim))[:n]
         return st.ids[rows[order]].tolist()
 
-    def explain(self, campaign: Campaign, creator_ids: Iterable[int]) -> list[Match]:
+    def explain(self, campaign: Campaign, creator_ids: Iterable[int],
+                names: Mapping[str, str] | None = None) -> list[Match]:
         """Score + contributions + reasons for given creators (no filtering, no exploration),
         in the order given; unknown ids are skipped."""
         cq = self._query(campaign)
@@ -449,17 +470,16 @@ class Matcher:
         rows_arr = np.array([r for r in rows if r is not None], dtype=np.int64)
         if len(rows_arr) == 0:
             return []
-        ms = {m.id: m for m in self._assemble(rows_arr, cq, len(rows_arr), explore=False)}
+        ms = {m.id: m for m in self._assemble(rows_arr, cq, len(rows_arr), explore=False,
+                                              names=names)}
         return [ms[int(self.creators.ids[r])] for r in rows_arr.tolist()]
 
-    def rank_campaigns(self, creator: Creator, k: int = 10,
-                       exclude_ids: Iterable[int] = ()) -> list[Match]:
-        """Best-first campaigns (given to fit/add_campaign) this creator is eligible for."""
+    def _campaign_rows(self, creator: Creator, exclude_ids: Iterable[int]) -> dict | None:
+        """Eligible campaign rows (id order) for a creator, with what features need."""
         cs = self.campaigns
         n = cs.n
-        if n == 0 or k <= 0:
-            return []
-        v = self.text_encoder.encode(creator.text).astype(np.float64)
+        if n == 0:
+            return None
         f = np.array([min(max(int(creator.followers.get(p, 0) or 0), 0), 2**31 - 1)
                       for p in PLATFORMS])
         plat = cs.plat[:n]
@@ -478,22 +498,55 @@ class Matcher:
                 units += u * cs.cmask[:n, code]
         own = self.countries.get(creator.country)
         in_country = cs.cmask[:n, own] if 0 <= own < cs.ccap else np.zeros(n, dtype=bool)
-        ok &= cs.any_country[:n] | in_country | (units >= self._thr_units)
+        by_audience = (units >= self._thr_units) & ~self._strict_mask()
+        ok &= cs.any_country[:n] | in_country | by_audience
         excl = self._exclude_rows(cs, exclude_ids)
         if excl is not None:
             ok[excl] = False
         rows = np.flatnonzero(ok)
         if len(rows) == 0:
-            return []
+            return None
         rows = rows[np.argsort(cs.ids[rows], kind="stable")]
-        sim = cs.emb[rows].astype(np.float64) @ v
+        v = self.text_encoder.encode(creator.text).astype(np.float64)
+        return {"rows": rows, "sim": cs.emb[rows].astype(np.float64) @ v, "best": best,
+                "arg": arg, "units": units, "mf": mf, "f": f}
+
+    def _strict_mask(self) -> np.ndarray:
+        """Campaign rows whose creators must be based in a target country."""
+        cs = self.campaigns
+        return np.array([bool(getattr(self._campaign_objs.get(int(i)), "creator_in_country",
+                                      False)) for i in cs.ids[: cs.n].tolist()], dtype=bool)
+
+    def campaigns_by_text(self, creator: Creator, n: int = 10,
+                          exclude_ids: Iterable[int] = ()) -> list[int]:
+        """Baseline for the creator side: eligible campaigns by text similarity only."""
+        got = self._campaign_rows(creator, exclude_ids) if n > 0 else None
+        if got is None:
+            return []
+        ids = self.campaigns.ids[got["rows"]]
+        return ids[np.lexsort((ids, -got["sim"]))[:n]].tolist()
+
+    def rank_campaigns(self, creator: Creator, k: int = 10,
+                       exclude_ids: Iterable[int] = (),
+                       names: Mapping[str, str] | None = None) -> list[Match]:
+        """Best-first campaigns (given to fit/add_campaign) this creator is eligible for.
+
+        Order: campaigns sharing one of the creator's niches first, then within each
+        group those whose budget covers the creator's rate (lowest package), then by
+        score; so a campaign below the creator's rate only leads when nothing in the
+        creator's niches affords it."""
+        cs = self.campaigns
+        got = self._campaign_rows(creator, exclude_ids) if k > 0 else None
+        if got is None:
+            return []
+        rows, sim, best, arg, mf = got["rows"], got["sim"], got["best"], got["arg"], got["mf"]
         ccodes = np.array(sorted({j for j in (self.niches.get(x) for x in creator.niches)
                                   if j >= 0}), dtype=np.int64)
         hit = np.isin(cs.niche[rows], ccodes) if len(ccodes) else np.zeros(
             (len(rows), cs.niche.shape[1]), bool)
         nn = cs.n_niches[rows].astype(np.float64)
         overlap = np.where(nn > 0, hit.sum(axis=1) / np.maximum(nn, 1), 0.0)
-        aud = np.where(cs.any_country[rows], 1.0, units[rows] / SHARE_UNITS)
+        aud = np.where(cs.any_country[rows], 1.0, got["units"][rows] / SHARE_UNITS)
         rating = np.nan if creator.rating is None else float(creator.rating)
         X = pair_features(sim, overlap, aud, best[rows], mf[rows], creator.rate_cents,
                           cs.budget[rows], creator.engagement_rate, rating,
@@ -501,18 +554,25 @@ class Matcher:
         contrib = self.ranker.contributions(X)
         score = contrib.sum(axis=1) + self.ranker.intercept
         ids = cs.ids[rows]
-        order = np.lexsort((ids, -score))[:k]
+        affords = cs.budget[rows] >= int(creator.rate_cents)
+        shares = hit.any(axis=1)
+        order = np.lexsort((ids, -score, ~affords, ~shares))[:k]
         out = []
         inter = self.ranker.intercept
+        bounds = score_range(self.ranker.weights, self.ranker.tables)
+        followers = {p: int(x) for p, x in zip(PLATFORMS, got["f"].tolist(), strict=True)}
         for i in order.tolist():
             r = int(rows[i])
             contributions = {fn: float(x) for fn, x in zip(FEATURES, contrib[i], strict=True)}
             contributions["intercept"] = inter
             camp = self._campaign_objs.get(int(ids[i]))
-            names = [self.niches.items[j] for j in cs.niche[r].tolist() if j >= 0]
+            niche_names = [self.niches.items[j] for j in cs.niche[r].tolist() if j >= 0]
             ctx = {
                 "text_sim": float(sim[i]),
-                "shared_niches": [x for x, h in zip(names, hit[i], strict=False) if h],
+                "shared_niches": [x for x, h in zip(niche_names, hit[i], strict=False) if h],
+                "campaign_niches": niche_names,
+                "platforms": [p for j, p in enumerate(PLATFORMS) if cs.plat[r, j]],
+                "followers": followers,
                 "targets": list(camp.countries) if camp else [],
                 "audience_share": float(aud[i]),
                 "creator_country": creator.country,
@@ -525,9 +585,8 @@ class Matcher:
                 "rating": None if creator.rating is None else float(creator.rating),
                 "deals": int(creator.completed_deals),
             }
-            out.append(Match(id=int(ids[i]), score=float(score[i]),
-                             reasons=build_reasons(contributions, ctx, True, False),
-                             contributions=contributions))
+            out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, True, False,
+                              names, bounds))
         return out
 
     # --------------------------------------------------------- persistence
@@ -537,7 +596,34 @@ class Matcher:
         save(self, path)
 
     @classmethod
-    def load(cls, path) -> Matcher:
+    def load(cls, path, mmap: bool = True) -> Matcher:
+        """Load a saved matcher; `mmap` shares its large arrays with every process that
+        loads the same file (see ``persist``)."""
         from .persist import load
 
-        return load(path)
+        return load(path, mmap=mmap)
+
+
+def _match(id_: int, score: float, contributions: dict[str, float], ctx: dict,
+           for_creator: bool, explored: bool, names: Mapping[str, str] | None,
+           bounds: tuple[float, float]) -> Match:
+    reasons, cautions = reasons_and_cautions(contributions, ctx, for_creator, explored, names)
+    fit, strength = fit_and_strength(score - contributions["intercept"], bounds)
+    return Match(id=id_, score=score, reasons=reasons, contributions=contributions,
+                 explored=explored, cautions=cautions, details=details(contributions),
+                 fit=fit, strength=strength)
+
+
+def _responses(outcomes: list[Outcome]) -> dict[int, tuple[int, int]]:
+    """Per creator: invitations logged and how many were answered (accepted or declined)."""
+    events: dict[tuple[int, int], set[str]] = {}
+    for o in outcomes:
+        if o.event != "shown":
+            events.setdefault((int(o.campaign_id), int(o.creator_id)), set()).add(o.event)
+    out: dict[int, list[int]] = {}
+    for (_, cid), evs in events.items():
+        if "invited" in evs:
+            acc = out.setdefault(cid, [0, 0])
+            acc[0] += 1
+            acc[1] += bool(evs & {"accepted", "declined", "completed"})
+    return {cid: (a, b) for cid, (a, b) in out.items()}

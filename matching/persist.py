@@ -1,6 +1,12 @@
 """save/load with joblib plus a version header checked *before* unpickling the model.
 
-File layout: a small pickled metadata dict, then the joblib payload, in one file.
+File layout: a small pickled metadata dict, then the payload, in one file. The payload is
+a pickle whose large numpy arrays (the embeddings, feature columns, id maps, the text
+projection) are written beside it as one ``.npy`` file each in ``<file>.arrays/`` and
+loaded with ``numpy.load(mmap_mode="c")``: every process serving the same version shares
+those pages through the OS page cache (one copy per machine), and an incremental update
+copies only the pages it writes (copy-on-write), never the file. Files written before
+this (``arrays`` absent from the header) hold a joblib payload and load as before.
 ``load`` reads only the header first and raises ``IncompatibleModelError`` if the file
 was written with a format version it cannot read, another scikit-learn major.minor,
 another numpy major or another Python major.minor; so an old/new server never silently
@@ -17,6 +23,7 @@ import datetime as _dt
 import os
 import pickle
 import platform
+import shutil
 
 import joblib
 import numpy as np
@@ -76,12 +83,59 @@ def check_compatible(meta: dict, formats: int | tuple[int, ...]) -> None:
         raise IncompatibleModelError("refusing to load matcher: " + "; ".join(problems))
 
 
+EXTERNAL_MIN_BYTES = 64 * 1024  # arrays at least this large go to their own .npy file
+
+
+def arrays_dir(path) -> str:
+    return f"{os.fspath(path)}.arrays"
+
+
+class _ArrayPickler(pickle.Pickler):
+    """Pickles the model, writing each large array to its own .npy file instead."""
+
+    def __init__(self, f, folder: str) -> None:
+        super().__init__(f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.folder, self.count = folder, 0
+
+    def persistent_id(self, obj):
+        if (isinstance(obj, np.ndarray) and obj.dtype != object
+                and obj.nbytes >= EXTERNAL_MIN_BYTES):
+            name = f"a{self.count:04d}.npy"
+            self.count += 1
+            np.save(os.path.join(self.folder, name), np.ascontiguousarray(obj),
+                    allow_pickle=False)
+            return ("npy", name)
+        return None
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    def __init__(self, f, folder: str, mmap: bool) -> None:
+        super().__init__(f)
+        self.folder, self.mmap = folder, mmap
+
+    def persistent_load(self, pid):
+        kind, name = pid
+        if kind != "npy" or os.path.basename(name) != name:
+            raise pickle.UnpicklingError(f"unknown array reference {pid!r}")
+        path = os.path.join(self.folder, name)
+        return np.load(path, mmap_mode="c" if self.mmap else None, allow_pickle=False)
+
+
 def save(m, path) -> dict:
-    meta = metadata(m)
+    """Write the header and the pickle atomically; the arrays first, to a folder named after
+    the file (a new version gets a new file name, so a serving worker's arrays never change
+    under it)."""
+    meta = {**metadata(m), "arrays": "npy"}
+    folder = arrays_dir(path)
+    tmp_folder = f"{folder}.tmp"
+    shutil.rmtree(tmp_folder, ignore_errors=True)
+    os.makedirs(tmp_folder)
     tmp = f"{os.fspath(path)}.tmp"
     with open(tmp, "wb") as f:
         pickle.dump(meta, f, protocol=pickle.HIGHEST_PROTOCOL)
-        joblib.dump(m.__dict__, f)
+        _ArrayPickler(f, tmp_folder).dump(m.__dict__)
+    shutil.rmtree(folder, ignore_errors=True)
+    os.replace(tmp_folder, folder)
     os.replace(tmp, path)  # atomic: readers never see a half-written file
     return meta
 
@@ -97,7 +151,9 @@ def read_metadata(path) -> dict:
     return meta
 
 
-def load(path):
+def load(path, mmap: bool = True):
+    """The saved matcher; with `mmap` its large arrays are mapped from their files (shared
+    between processes), otherwise read into this process's memory."""
     from .matcher import Matcher
 
     with open(path, "rb") as f:
@@ -108,7 +164,10 @@ def load(path):
         if not isinstance(meta, dict):
             raise IncompatibleModelError("unreadable model header")
         check_compatible(meta, Matcher.READ_FORMATS)
-        state = joblib.load(f)
+        if meta.get("arrays") == "npy":
+            state = _ArrayUnpickler(f, arrays_dir(path), mmap).load()
+        else:
+            state = joblib.load(f)
     m = Matcher.__new__(Matcher)
     m.__dict__.update(state)
     m.loaded_metadata = meta

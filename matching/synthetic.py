@@ -4,18 +4,24 @@ Planted truth for a pair (creator i, campaign j), zero unless the pair passes th
 constraints (``constraints.eligible``):
 
 * brand wants:   P_b = sigmoid(-2.5 + 3.0*niche_cover + 1.2*quality
-                                 + 1.5*affordable + 0.8*audience_fit)
-* creator accepts: P_c = sigmoid(-0.5 + 2.5*clip((budget-rate)/budget, -1, 1)
+                                 + 1.5*e*affordable + 0.8*audience_fit + pop*log_reach)
+* creator accepts: P_c = sigmoid(-0.5 + 2.5*e*clip((budget-rate)/budget, -1, 1)
                                  + 1.0*willingness + 0.8*niche_cover)
 * relevance = P_b * P_c (a match both sides want).
 
 ``quality`` and ``willingness`` are hidden; quality leaks through engagement, rating
 and completed deals (only for creators with history), willingness through deals.
+``niche_cover`` uses the creator's *true* niches (the ones its text is written about);
+the declared niches differ from them with probability ``niche_noise``.
+
+A :class:`WorldSpec` varies how the world is generated (``e`` = price elasticity,
+``pop`` = popularity bias, text overlap, niche noise, audience mix, log sparsity,
+cold-start share); ``WorldSpec()`` is the historical single world.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -39,14 +45,32 @@ def _sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@dataclass(frozen=True)
+class WorldSpec:
+    """How a planted world is generated; the defaults are the historical world."""
+
+    name: str = "reference"
+    niche_words: int = 6  # niche-specific words in a creator bio (brief: +2)
+    generic_words: int = 3  # generic words in a bio (brief: -1); more = less overlap
+    niche_noise: float = 0.0  # P(a declared niche is not the one the text is about)
+    home_share: tuple[float, float] = (0.35, 0.85)  # audience share in the home country
+    max_target_countries: int = 2  # campaigns target 1..max countries
+    elasticity: float = 1.0  # scales the price terms of P_brand and P_creator
+    popularity: float = 0.0  # brand prefers big accounts: + pop * log10(reach / 20k)
+    history_frac: float = 0.6  # share of creators with a track record (1 - cold start)
+    sessions: int = 5  # logged sessions per train campaign (fewer = sparser log)
+    train_frac: float = 2 / 3  # campaigns with logged feedback
+
+
 @dataclass
 class World:
     creators: list[Creator]
     campaigns: list[Campaign]
     quality: np.ndarray
     willingness: np.ndarray
-    niche_a: np.ndarray  # creator primary niche index
-    niche_b: np.ndarray  # creator secondary niche index or -1
+    niche_a: np.ndarray  # creator primary niche index (true)
+    niche_b: np.ndarray  # creator secondary niche index or -1 (true)
+    spec: WorldSpec = field(default_factory=WorldSpec)
 
 
 def _texts(rng, prim, sec, n_words, n_sec, n_gen):
@@ -69,13 +93,15 @@ def _texts(rng, prim, sec, n_words, n_sec, n_gen):
     return out
 
 
-def make_creators(n: int, seed: int = 0, history_frac: float = 0.6, id_offset: int = 1):
+def make_creators(n: int, seed: int = 0, history_frac: float = 0.6, id_offset: int = 1,
+                  spec: WorldSpec | None = None):
     """Vectorised generation; returns (creators, quality, willingness, prim, sec)."""
+    spec = spec or WorldSpec(history_frac=history_frac)
     rng = np.random.default_rng(seed)
     prim = rng.integers(0, len(NICHES), n)
     sec = np.where(rng.random(n) < 0.5, (prim + rng.integers(1, len(NICHES), n)) % len(NICHES),
                    -1)
-    texts = _texts(rng, prim, sec, 6, 3, 3)
+    texts = _texts(rng, prim, sec, spec.niche_words, 3, spec.generic_words)
     q = rng.standard_normal(n)
     w = rng.standard_normal(n)
     base = np.exp(rng.normal(np.log(20_000), 1.4, n))
@@ -85,13 +111,15 @@ def make_creators(n: int, seed: int = 0, history_frac: float = 0.6, id_offset: i
     rate = np.clip(1.5 * fol.max(axis=1) * np.exp(rng.normal(0, 0.5, n)), 2_000, 5_000_000)
     rate = (rate // 100 * 100).astype(np.int64)
     country = rng.choice(len(COUNTRIES), n, p=C_PROBS)
-    own = rng.uniform(0.35, 0.85, n)
+    own = rng.uniform(*spec.home_share, n)
     others = rng.choice(len(COUNTRIES), (n, 3), p=C_PROBS)
     split = rng.dirichlet(np.ones(3), n) * (1 - own)[:, None]
     eng = np.clip(0.04 * np.exp(0.35 * q + rng.normal(0, 0.25, n)), 0.002, 0.5)
-    hist = rng.random(n) < history_frac
+    hist = rng.random(n) < spec.history_frac
     deals = np.where(hist, 1 + rng.poisson(np.exp(1.2 + 0.3 * q + 0.3 * w)), 0)
     rating = np.round(np.clip(4.3 + 0.35 * q + rng.normal(0, 0.25, n), 1, 5), 1)
+    noise = rng.random((n, 2)) if spec.niche_noise > 0 else np.ones((n, 2))
+    swap = rng.integers(0, len(NICHES), (n, 2)) if spec.niche_noise > 0 else np.zeros((n, 2), int)
     creators = []
     plat = PLATFORMS
     cn = COUNTRIES
@@ -101,6 +129,9 @@ def make_creators(n: int, seed: int = 0, history_frac: float = 0.6, id_offset: i
             c = cn[others[i, k]]
             aud[c] = round(aud.get(c, 0.0) + float(split[i, k]), 4)
         niches = [NICHES[prim[i]]] + ([NICHES[sec[i]]] if sec[i] >= 0 else [])
+        niches = [x if noise[i, k] >= spec.niche_noise else NICHES[swap[i, k]]
+                  for k, x in enumerate(niches)]
+        niches = list(dict.fromkeys(niches))
         creators.append(Creator(
             id=id_offset + i, text=texts[i], niches=niches,
             followers={plat[p]: int(fol[i, p]) for p in range(3) if fol[i, p] > 0},
@@ -110,19 +141,22 @@ def make_creators(n: int, seed: int = 0, history_frac: float = 0.6, id_offset: i
     return creators, q, w, prim, sec
 
 
-def make_campaigns(n: int, seed: int = 1, id_offset: int = 1) -> list[Campaign]:
+def make_campaigns(n: int, seed: int = 1, id_offset: int = 1,
+                   spec: WorldSpec | None = None) -> list[Campaign]:
+    spec = spec or WorldSpec()
     rng = np.random.default_rng(seed)
     prim = rng.integers(0, len(NICHES), n)
     sec = np.where(rng.random(n) < 0.4, (prim + rng.integers(1, len(NICHES), n)) % len(NICHES),
                    -1)
-    texts = _texts(rng, prim, sec, 8, 3, 2)
+    texts = _texts(rng, prim, sec, spec.niche_words + 2, 3, max(spec.generic_words - 1, 0))
     out = []
     for j in range(n):
         r = rng.random()
         platforms = [] if r < 0.2 else sorted(
             set(rng.choice(PLATFORMS, rng.integers(1, 3), replace=False).tolist()))
         countries = [] if rng.random() < 0.25 else sorted(
-            set(rng.choice(COUNTRIES, rng.integers(1, 3), p=C_PROBS, replace=False).tolist()))
+            set(rng.choice(COUNTRIES, rng.integers(1, spec.max_target_countries + 1), p=C_PROBS,
+                           replace=False).tolist()))
         out.append(Campaign(
             id=id_offset + j, text=texts[j],
             niches=[NICHES[prim[j]]] + ([NICHES[sec[j]]] if sec[j] >= 0 else []),
@@ -133,9 +167,10 @@ def make_campaigns(n: int, seed: int = 1, id_offset: int = 1) -> list[Campaign]:
 
 
 def make_world(n_creators: int, n_campaigns: int, seed: int = 0,
-               history_frac: float = 0.6) -> World:
-    cr, q, w, a, b = make_creators(n_creators, seed, history_frac)
-    return World(cr, make_campaigns(n_campaigns, seed + 1000), q, w, a, b)
+               history_frac: float = 0.6, spec: WorldSpec | None = None) -> World:
+    spec = spec or WorldSpec(history_frac=history_frac)
+    cr, q, w, a, b = make_creators(n_creators, seed, spec=spec)
+    return World(cr, make_campaigns(n_campaigns, seed + 1000, spec=spec), q, w, a, b, spec)
 
 
 class Truth:
@@ -150,11 +185,12 @@ class Truth:
         self.country = np.array([c.country for c in cs])
         self.aud = {cc: np.array([c.audience_countries.get(cc, 0.0) for c in cs])
                     for cc in {k for c in cs for k in c.audience_countries}}
-        self.niches = [set(c.niches) for c in cs]
+        # planted preferences follow the true niches (what the text is about)
         self.nmask = np.zeros((len(cs), len(NICHES)), bool)
-        for i, c in enumerate(cs):
-            for x in c.niches:
-                self.nmask[i, NICHES.index(x)] = True
+        self.nmask[np.arange(len(cs)), world.niche_a] = True
+        has_b = world.niche_b >= 0
+        self.nmask[np.flatnonzero(has_b), world.niche_b[has_b]] = True
+        self.reach = np.log10(np.maximum(self.fol.max(axis=1), 1) / 20_000)
 
     def eligible(self, camp: Campaign) -> np.ndarray:
         if camp.platforms:
@@ -178,8 +214,10 @@ class Truth:
                               np.zeros(len(cover))), 0, 1)
         else:
             aud = np.ones(len(cover))
-        pb = _sigmoid(-2.5 + 3.0 * cover + 1.2 * w.quality + 1.5 * afford + 0.8 * aud)
-        pc = _sigmoid(-0.5 + 2.5 * np.clip((budget - self.rate) / budget, -1, 1)
+        e, pop = w.spec.elasticity, w.spec.popularity
+        pb = _sigmoid(-2.5 + 3.0 * cover + 1.2 * w.quality + 1.5 * e * afford + 0.8 * aud
+                      + pop * self.reach)
+        pc = _sigmoid(-0.5 + 2.5 * e * np.clip((budget - self.rate) / budget, -1, 1)
                       + 1.0 * w.willingness + 0.8 * cover)
         el = self.eligible(camp)
         return pb * el, pc * el, el

@@ -35,6 +35,8 @@ class Campaign:
     countries: list[str]  # empty = any country
     min_followers: int
     budget_cents: int  # budget per creator
+    # True: the creator must be based in one of ``countries`` (audience share is not enough)
+    creator_in_country: bool = False
 
 
 @dataclass
@@ -55,8 +57,16 @@ class Outcome:
 
 @dataclass
 class Match:
+    """One ranked pair. ``score`` is the raw model score (admins, outcome log); people see
+    ``strength`` / ``fit`` (0-100), ``reasons`` (how the brief is met), ``cautions`` (what
+    counts against it, never among the reasons) and ``details`` (contributions in words)."""
+
     id: int
     score: float
     reasons: list[str] = field(default_factory=list)
     contributions: dict[str, float] = field(default_factory=dict)
     explored: bool = False  # True when placed by the fair-exposure slots
+    cautions: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)
+    fit: int = 0
+    strength: str = ""

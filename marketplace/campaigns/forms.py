@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -110,9 +111,14 @@ class CampaignForm(FlaskForm):
                                  validators=[_count_between(svc.NICHES_MIN, svc.NICHES_MAX,
                                                             "niche", "niches")])
     countries = SelectMultipleField(
-        "Target countries", choices=taxonomy.choices(taxonomy.COUNTRIES),
+        "Audience or creator in", choices=taxonomy.choices(taxonomy.COUNTRIES),
         validators=[_count_between(0, svc.COUNTRIES_MAX, "country", "countries")],
-        description="Leave empty to accept creators from anywhere.")
+        description=f"A creator qualifies if they are based in one of these countries or at "
+                    f"least {svc.AUDIENCE_SHARE_MIN_PERCENT}% of their audience is there. "
+                    f"Leave empty to accept creators from anywhere.")
+    creator_in_country = BooleanField(
+        "Creator must be based in one of these countries",
+        description="Tick to leave out creators who qualify only through their audience.")
     platforms = SelectMultipleField("Platforms", choices=taxonomy.choices(taxonomy.PLATFORMS),
                                     validators=[_count_between(1, 3, "platform", "platforms")])
     min_followers = IntegerField(
@@ -184,6 +190,7 @@ class CampaignForm(FlaskForm):
                                          r.quantity.data) for r in rows if r.is_complete()],
             niches=list(self.niches.data or []),
             countries=list(self.countries.data or []),
+            creator_in_country=bool(self.creator_in_country.data),
             platforms=list(self.platforms.data or []),
             min_followers=self.min_followers.data or 0,
             budget_min_cents=self.budget_min.cents,
@@ -211,6 +218,7 @@ def form_data_for(campaign: Campaign) -> dict:
                           "quantity": d.quantity} for d in campaign.deliverables],
         "niches": list(campaign.niches),
         "countries": list(campaign.countries),
+        "creator_in_country": campaign.creator_in_country,
         "platforms": list(campaign.platforms),
         "min_followers": campaign.min_followers,
         "budget_min": _major(campaign.budget_min_cents),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
+from marketplace import impressions
 from marketplace.access import brand_required
 from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
@@ -113,7 +114,8 @@ def edit(campaign_id: int):
 def show(campaign_id: int):
     campaign = db.first_or_404(
         select(Campaign).where(Campaign.id == campaign_id)
-        .options(selectinload(Campaign.brand), selectinload(Campaign.deliverables))
+        .options(joinedload(Campaign.brand), selectinload(Campaign.deliverables),
+                 *recommendations.CAMPAIGN_TARGETING)
     )
     is_owner = (current_user.is_authenticated and current_user.is_brand
                 and current_user.brand is not None and current_user.brand.id == campaign.brand_id)
@@ -122,11 +124,15 @@ def show(campaign_id: int):
     top_matches = []
     if is_owner and campaign.status == CampaignStatus.OPEN and "matcher" in current_app.extensions:
         top_matches = recommendations.top_creators(campaign, k=5)
+        impressions.note(recommendations.impression_pairs(top_matches, campaign=campaign),
+                         recommendations.SURFACE_CAMPAIGN,
+                         [m.match.score for m in top_matches])
     return render_template("campaigns/show.html", campaign=campaign, is_owner=is_owner,
                            top_matches=top_matches,
                            actions=svc.allowed_actions(campaign) if is_owner else [],
                            editable=is_owner and campaign.status in svc.EDITABLE,
-                           disclosures=svc.DISCLOSURES)
+                           disclosures=svc.DISCLOSURES,
+                           audience_share_min=svc.AUDIENCE_SHARE_MIN_PERCENT)
 
 
 @bp.route("/<int:campaign_id>/<action>", methods=["POST"])

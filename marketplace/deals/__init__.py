@@ -13,4 +13,5 @@ from marketplace.deals import (  # noqa: E402,F401  (the views register on bp)
     late,
     offers,
     posts,
+    usage_codes,
 )

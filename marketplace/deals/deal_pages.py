@@ -28,6 +28,7 @@ from marketplace.deals.forms import (
     NoteForm,
     PostLinkForm,
     SubmitWorkForm,
+    UsageCodeForm,
     read_acknowledgements,
 )
 from marketplace.deals.helpers import (
@@ -56,6 +57,7 @@ from marketplace.services.deals import (
     reviews,
     schedule,
     timeline,
+    usage_codes,
 )
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import setting, side_of
@@ -206,7 +208,11 @@ def _render_detail_with(deal: Deal, **forms):
         until=until, link_form=PostLinkForm(formdata=None), link_item_id=None,
         confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS,
         report_form=MetricReportForm(formdata=None), report_item_id=None,
-        can_report=reported_metrics.can_report)
+        can_report=reported_metrics.can_report,
+        usage_codes_allowed=usage_codes.allowed(deal),
+        usage_codes=usage_codes.codes_for([deal.id]).get(deal.id, [])
+        if usage_codes.allowed(deal) else [],
+        usage_form=UsageCodeForm(formdata=None))
     context.update(forms)
     return render_template("deals/detail.html", **context)
 

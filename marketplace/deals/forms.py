@@ -156,3 +156,15 @@ class MetricReportForm(FlaskForm):
     def numbers(self) -> dict[str, int | None]:
         return {name: self[name].data for name in ("views", "likes", "comments", "shares",
                                                    "saves")}
+
+
+class UsageCodeForm(FlaskForm):
+    """A paid-usage code from the creator (the service checks the rules)."""
+
+    platform = SelectField("Platform", choices=[("tiktok", "TikTok: Spark Ads code"),
+                                                ("instagram", "Instagram: partnership ad")])
+    code = StringField("Code", validators=[Optional(), Length(max=200)],
+                       description="TikTok: the authorization code from the post's ad settings. "
+                                   "Instagram: leave empty once you granted the permission in "
+                                   "the app.")
+    expires_on = DateField("Authorization ends on", validators=[Optional()])

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
 from marketplace.models import (
@@ -64,9 +64,9 @@ def open_campaigns_in_niches(niches: list[str], limit: int = NICHE_CAMPAIGNS) ->
             .order_by(func.coalesce(Campaign.published_at, Campaign.created_at).desc(),
                       Campaign.id.desc())
             .limit(limit)
-            .options(selectinload(Campaign.brand), selectinload(Campaign.niche_links),
-                     selectinload(Campaign.platform_links)))
-    return list(db.session.scalars(stmt))
+            .options(joinedload(Campaign.brand), joinedload(Campaign.niche_links),
+                     joinedload(Campaign.platform_links)))
+    return list(db.session.scalars(stmt).unique())
 
 
 def _fix_url(hint: str) -> str:
@@ -93,9 +93,13 @@ def profile_counts() -> dict[str, int]:
 
 
 def load_creator(user: User) -> CreatorProfile | None:
-    """The creator's profile with what the completeness check looks at, in a few queries."""
-    return db.session.scalar(
+    """The creator's profile with what the completeness check, the matcher and the overview
+    look at, in three queries (the short lists joined: a few rows each, so their product
+    stays small; the longer ones selected)."""
+    return db.session.scalars(
         select(CreatorProfile).where(CreatorProfile.user_id == user.id)
-        .options(selectinload(CreatorProfile.niche_links), selectinload(CreatorProfile.accounts),
+        .options(joinedload(CreatorProfile.niche_links), joinedload(CreatorProfile.accounts),
+                 joinedload(CreatorProfile.packages), joinedload(CreatorProfile.payout_account),
                  selectinload(CreatorProfile.audience_countries),
-                 selectinload(CreatorProfile.samples), selectinload(CreatorProfile.packages)))
+                 selectinload(CreatorProfile.samples))
+    ).unique().one_or_none()

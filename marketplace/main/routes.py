@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_login import current_user, login_required
 
+from marketplace import impressions
 from marketplace.main import bp
 from marketplace.main import dashboards as panels
 from marketplace.models.deal import STATE_BADGES, STATE_LABELS
@@ -52,6 +53,8 @@ def _creator_dashboard():
     for_you = []
     if profile is not None and "matcher" in current_app.extensions:
         for_you = recommendations.campaigns_for(profile, k=5)
+        impressions.note(recommendations.impression_pairs(for_you, creator=profile),
+                         recommendations.SURFACE_CREATOR, [m.match.score for m in for_you])
     overview = deal_panels.creator_overview(profile) if profile is not None else None
     return render_template("main/creator_dashboard.html", profile=profile, score=score,
                            for_you=for_you, overview=overview,

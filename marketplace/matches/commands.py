@@ -4,6 +4,8 @@ import json
 
 import click
 
+from marketplace.extensions import db
+from marketplace.models import Campaign
 from marketplace.services.matching import evaluation as matching_eval
 from marketplace.services.matching import recommendations
 
@@ -11,9 +13,17 @@ matching_group = click.Group("matching", help="Build and retrain the matching mo
 
 
 @matching_group.command("rebuild")
-def rebuild() -> None:
+@click.option("--if-requested", is_flag=True,
+              help="Only when a page found no saved model and asked for one (for cron/queue).")
+def rebuild(if_requested: bool) -> None:
     """Fit the ranker on the whole database (creators, campaigns, outcome log); deploy it."""
-    version = recommendations.build()
+    if if_requested:
+        version = recommendations.rebuild_if_requested()
+        if version is None:
+            click.echo("no rebuild requested")
+            return
+    else:
+        version = recommendations.build()
     click.echo(f"version {version.id}: {version.n_creators} creators, {version.n_campaigns} "
                f"campaigns, {version.n_outcomes} outcomes, learned={version.learned}")
 
@@ -26,3 +36,19 @@ def retrain(holdout: float, seed: int) -> None:
     campaigns, then deploy the model learned from every outcome."""
     metrics = matching_eval.retrain(holdout=holdout, seed=seed)
     click.echo(json.dumps(metrics, indent=2))
+
+
+@matching_group.command("explain")
+@click.argument("campaign_id", type=int)
+@click.option("-k", default=10, show_default=True, help="How many matches.")
+def explain(campaign_id: int, k: int) -> None:
+    """For admins: a campaign's top matches with the raw model score and each contribution
+    (pages show people the 0-100 fit and reasons in words). Logs no impression."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {campaign_id}")
+    for pos, item in enumerate(recommendations.top_creators(campaign, k=k), 1):
+        m = item.match
+        parts = ", ".join(f"{f}={v:+.3f}" for f, v in m.contributions.items())
+        click.echo(f"{pos:>2}. @{item.creator.handle}: score {m.score:+.4f}, fit {m.fit} "
+                   f"({m.strength}); {parts}")

@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from marketplace import impressions
 from marketplace.access import brand_required
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
@@ -10,21 +11,28 @@ from marketplace.models import Campaign, CreatorProfile
 from marketplace.services.matching import recommendations
 
 
-def own_campaign_or_404(campaign_id: int) -> Campaign:
+def own_campaign_or_404(campaign_id: int, *, targeting: bool = False) -> Campaign:
+    """The brand's own campaign or 404; with `targeting`, its niches, platforms and
+    countries joined in (what ranking reads)."""
     brand = current_user.brand
-    return db.first_or_404(select(Campaign).where(
-        Campaign.id == campaign_id, Campaign.brand_id == (brand.id if brand else -1)))
+    stmt = select(Campaign).where(Campaign.id == campaign_id,
+                                  Campaign.brand_id == (brand.id if brand else -1))
+    if targeting:
+        stmt = stmt.options(*recommendations.CAMPAIGN_TARGETING)
+    return db.first_or_404(stmt)
 
 
 @bp.route("/campaigns/<int:campaign_id>/matches")
 @brand_required
 def campaign_matches(campaign_id: int):
-    campaign = own_campaign_or_404(campaign_id)
-    matches = recommendations.top_creators(campaign, k=20) if campaign.status == "open" else []
-    hidden = db.session.scalars(select(CreatorProfile).where(CreatorProfile.id.in_(
-        recommendations.hidden_creator_ids(campaign.brand)))).all()
+    campaign = own_campaign_or_404(campaign_id, targeting=True)
+    hidden = recommendations.hidden_creators(campaign.brand_id)
+    matches = (recommendations.top_creators(campaign, k=20, hidden_ids={c.id for c in hidden})
+               if campaign.status == "open" else [])
+    impressions.note(recommendations.impression_pairs(matches, campaign=campaign),
+                     recommendations.SURFACE_CAMPAIGN, [m.match.score for m in matches])
     return render_template("matches/campaign.html", campaign=campaign, matches=matches,
-                           hidden=hidden)
+                           hidden=hidden, preparing=recommendations.preparing())
 
 
 @bp.route("/campaigns/<int:campaign_id>/matches/<int:creator_id>/<any(hide, unhide):action>",

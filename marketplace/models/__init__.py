@@ -45,3 +45,7 @@ from marketplace.models.reminder import DealReminder  # noqa: E402,F401,I001
 from marketplace.models.invoice import Invoice, InvoiceCounter  # noqa: E402,F401,I001
 from marketplace.models.deliverable import DealDeliverable, MetricSnapshot, SnapshotSource, VerifiedVia  # noqa: E402,F401,I001,E501
 from marketplace.models.social import SocialAccount  # noqa: E402,F401,I001
+from marketplace.models.usage_code import USAGE_CODE_KINDS, UsageCode  # noqa: E402,F401,I001
+from marketplace.models.bonus import Bonus, BonusStatus  # noqa: E402,F401,I001
+from marketplace.models import search  # noqa: E402,F401,I001
+from marketplace.models.matching import MatcherRebuildRequest  # noqa: E402,F401,I001

@@ -6,7 +6,17 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.ext.associationproxy import AssociationProxy, association_proxy
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -43,6 +53,10 @@ class Campaign(db.Model):
         Enum(CampaignStatus, native_enum=False, length=16), default=CampaignStatus.DRAFT, index=True
     )
     min_followers: Mapped[int] = mapped_column(Integer, default=0)
+    # False: a creator qualifies by being based in a target country *or* by having enough
+    # of their audience there; True: only creators based in a target country.
+    creator_in_country: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
     budget_min_cents: Mapped[int] = mapped_column(Integer)
     budget_max_cents: Mapped[int] = mapped_column(Integer, index=True)
     currency: Mapped[str] = mapped_column(String(3), default="USD")

@@ -22,6 +22,7 @@ from marketplace.database import UTCDateTime, utcnow
 from marketplace.extensions import db
 
 if TYPE_CHECKING:
+    from marketplace.models.payment import PayoutAccount
     from marketplace.models.user import User
 
 
@@ -65,6 +66,8 @@ class CreatorProfile(db.Model):
     packages: Mapped[list[Package]] = relationship(
         back_populates="creator", cascade="all, delete-orphan", order_by="Package.price_cents"
     )
+    # Read-only: pages eager-load it with the profile; payouts.py owns the row.
+    payout_account: Mapped[PayoutAccount | None] = relationship(viewonly=True, uselist=False)
 
     def account(self, platform: str) -> PlatformAccount | None:
         return next((a for a in self.accounts if a.platform == platform), None)

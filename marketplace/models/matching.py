@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from marketplace.database import UTCDateTime, utcnow
@@ -23,7 +23,8 @@ class MatchEventKind(enum.StrEnum):
 
 class MatchEvent(db.Model):
     __tablename__ = "match_events"
-    __table_args__ = (Index("ix_match_events_pair", "campaign_id", "creator_id"),)
+    __table_args__ = (Index("ix_match_events_pair", "campaign_id", "creator_id"),
+                      Index("ix_match_events_viewer", "viewer_id", "surface", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
@@ -35,6 +36,10 @@ class MatchEvent(db.Model):
     position: Mapped[int | None] = mapped_column(Integer)
     # Where the impression was shown: "campaign_top_matches" or "creator_for_you".
     surface: Mapped[str | None] = mapped_column(String(32))
+    # The raw model score of a "shown" pair (people see a 0-100 fit; this stays for audits).
+    score: Mapped[float | None] = mapped_column(Float)
+    # Who was shown the list (impressions only): a reload within the window counts once.
+    viewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
@@ -53,6 +58,18 @@ class MatcherVersion(db.Model):
     learned: Mapped[bool] = mapped_column(default=False)
     metrics: Mapped[dict] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MatcherRebuildRequest(db.Model):
+    """A page found no saved model and ranked with the default weights: the next
+    `flask matching rebuild --if-requested` (or the queue) fits one. Never fitted in a request."""
+
+    __tablename__ = "matcher_rebuild_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(80), default="")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class IndexChange(db.Model):

@@ -3,6 +3,7 @@ from flask import Blueprint
 bp = Blueprint("payments", __name__)
 
 from marketplace.payments import (  # noqa: E402,F401
+    bonus_pages,
     cli,
     earnings_pages,
     hooks,

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 NEW_CARD = "new"
@@ -28,3 +28,14 @@ class PayForm(FlaskForm):
             self.payment_method.errors = ["Enter your card details, or choose a saved card."]
             return None
         return self.payment_method.data
+
+
+class BonusForm(FlaskForm):
+    """A thank-you bonus: amount (parsed by `parse_money`), a note, one of the saved cards."""
+
+    amount = StringField("Bonus", validators=[Length(max=32)],
+                         description="What the creator is given, before Duet's fee.")
+    note = TextAreaField("Note to the creator (optional)", validators=[Optional(),
+                                                                        Length(max=500)])
+    card = RadioField("Pay with", choices=[], validate_choice=False)
+    token = HiddenField(validators=[Length(max=64)])

@@ -1,7 +1,7 @@
 """post monitoring: platform checks with backoff, the snapshot schedule, campaign live period
 
 Revision ID: i11m_post_monitoring
-Revises: i11s_metric_snapshots
+Revises: i10p_viewer_rebuild_search
 Create Date: 2026-11-29 07:35:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 import marketplace.database
 
 revision = "i11m_post_monitoring"
-down_revision = "i11s_metric_snapshots"
+down_revision = "i10p_viewer_rebuild_search"
 branch_labels = None
 depends_on = None
 

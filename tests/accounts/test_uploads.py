@@ -65,6 +65,15 @@ def test_clean_image_refuses(payload, message):
     assert info.value.field == "avatar"
 
 
+def test_truncated_uploads_are_refused_after_a_pdf_was_rendered(app_ctx):
+    """WeasyPrint's import flips a Pillow switch for the whole process; printing an invoice
+    must not make later uploads accept truncated images."""
+    from marketplace.payments.documents import render_pdf
+    assert render_pdf("<p>Invoice</p>").startswith(b"%PDF")
+    with pytest.raises(DomainError, match="not a readable image"):
+        uploads.clean_image(io.BytesIO(image_bytes("PNG")[:60]), field="avatar")
+
+
 def test_stored_name_check():
     assert uploads.is_stored_name("0123456789abcdef0123456789abcdef.webp")
     for bad in ("../secret_key", "x.webp", "0123456789abcdef0123456789abcdef.png",

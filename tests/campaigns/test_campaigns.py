@@ -110,6 +110,30 @@ def test_new_form_renders(brand_client):
     assert b"Create a campaign" in r.data and b"deliverables-4-quantity" in r.data
 
 
+def test_creator_must_be_based_there_is_an_option_with_honest_labels(brand_client, app_ctx):
+    form = brand_client.get("/campaigns/new").get_data(as_text=True)
+    assert "Audience or creator in" in form and "at least 20% of their audience" in form
+    assert 'name="creator_in_country"' in form
+    brand_client.post("/campaigns/new", data=form_data())
+    loose = db.session.scalar(select(Campaign))
+    assert loose.creator_in_country is False
+    page = brand_client.get(f"/campaigns/{loose.id}").get_data(as_text=True)
+    assert "Audience or creator in" in page and "Creators from" not in page
+    assert "at least 20% of their audience there" in page
+    r = brand_client.post(f"/campaigns/{loose.id}/edit",
+                          data=form_data(creator_in_country="y"))
+    assert r.status_code == 302
+    db.session.refresh(loose)
+    assert loose.creator_in_country is True
+    page = brand_client.get(f"/campaigns/{loose.id}").get_data(as_text=True)
+    assert "Creators based in" in page and "Only creators living in these countries" in page
+    # without target countries the option means nothing and is not kept
+    brand_client.post(f"/campaigns/{loose.id}/edit",
+                      data=form_data(countries=None, creator_in_country="y"))
+    db.session.refresh(loose)
+    assert loose.creator_in_country is False
+
+
 def test_countries_may_be_empty(brand_client, app_ctx):
     r = brand_client.post("/campaigns/new", data=form_data(countries=None, required_hashtags="",
                                                            required_mentions=""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -13,6 +14,11 @@ from marketplace.extensions import db
 from marketplace.models import Package
 from tests.conftest import Auth
 from tests.support.factories import make_brand, make_campaign, make_creator
+
+# Punctuation is a word match only in the SQLite fallback; PostgreSQL's full-text search
+# drops it (tests/campaigns/test_text_search.py covers what it does instead).
+LIKE_ONLY = pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+                               reason="literal punctuation is matched by the SQLite fallback")
 
 
 def handles(html: str) -> list[str]:
@@ -103,8 +109,8 @@ def test_campaign_directory_is_public(client):
     ("q=LIFTS", ["ben"]),
     ("q=de", ["dev"]),
     ("q=gadgets", ["dev"]),
-    ("q=%25", ["ana"]),            # a literal %, not a wildcard
-    ("q=_", ["cleo"]),             # a literal _, not a wildcard
+    pytest.param("q=%25", ["ana"], marks=LIKE_ONLY),  # a literal %, not a wildcard
+    pytest.param("q=_", ["cleo"], marks=LIKE_ONLY),   # a literal _, not a wildcard
     ("q=nobody-like-this", []),
     ("niche=beauty&country=US&max_price=600", ["ana"]),
 ])
@@ -255,8 +261,8 @@ def campaigns(app_ctx):
     ("min_budget=1500.01", []),
     ("q=LAUNCH", ["Serum 100% launch"]),
     ("q=SHOES", ["Gym month"]),
-    ("q=%25", ["Serum 100% launch"]),
-    ("q=_", ["Gym month"]),           # a literal _, not a wildcard
+    pytest.param("q=%25", ["Serum 100% launch"], marks=LIKE_ONLY),
+    pytest.param("q=_", ["Gym month"], marks=LIKE_ONLY),  # a literal _, not a wildcard
     ("q=draft", []),
     ("sort=deadline", ["Serum 100% launch", "Trail trip", "Gym month"]),
     ("sort=budget", ["Gym month", "Trail trip", "Serum 100% launch"]),

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from marketplace import taxonomy
+from marketplace.extensions import db
 from marketplace.formatting import compact_number
 from marketplace.models import (
     AudienceCountry,
@@ -26,6 +27,7 @@ from marketplace.models import (
     CreatorProfile,
     Package,
     PlatformAccount,
+    search,
 )
 from marketplace.money import format_money, to_cents
 
@@ -156,6 +158,19 @@ def parse_campaign_filters(args: Mapping[str, str]) -> Filters:
     return p.sort_and_page(CAMPAIGN_SORTS, "newest")
 
 
+def _text_match(q: str, document, columns) -> ColumnElement:
+    """Full-text search on PostgreSQL (the GIN index over `document`, with stemming: "cooking"
+    finds "cook"); elsewhere every word must appear in one of `columns` (a plain fallback)."""
+    if db.engine.dialect.name == "postgresql":
+        match = document.op("@@")(search.web_query(q))
+        prefixes = search.prefix_query(q)
+        if prefixes is not None:  # "de" finds "Dev" as someone types
+            match = or_(match, document.op("@@")(prefixes))
+        return match
+    words = q.split()[:8] or [q]
+    return and_(*(or_(*(c.icontains(w, autoescape=True) for c in columns)) for w in words))
+
+
 def creator_query(filters: Filters) -> Select:
     """Listed creator profiles matching `filters`, sorted, with card data eager-loaded.
 
@@ -167,9 +182,8 @@ def creator_query(filters: Filters) -> Select:
                                         CreatorProfile.handle != "")
     f = filters.get
     if q := f("q"):
-        stmt = stmt.where(or_(CreatorProfile.display_name.icontains(q, autoescape=True),
-                              CreatorProfile.handle.icontains(q, autoescape=True),
-                              CreatorProfile.bio.icontains(q, autoescape=True)))
+        stmt = stmt.where(_text_match(q, search.creator_document(), (
+            CreatorProfile.display_name, CreatorProfile.handle, CreatorProfile.bio)))
     if niche := f("niche"):
         stmt = stmt.where(CreatorProfile.niche_links.any(CreatorNiche.niche == niche))
     low, high = f("min_followers"), f("max_followers")
@@ -214,8 +228,8 @@ def campaign_query(filters: Filters) -> Select:
     stmt = select(Campaign).where(Campaign.status == CampaignStatus.OPEN)
     f = filters.get
     if q := f("q"):
-        stmt = stmt.where(or_(Campaign.title.icontains(q, autoescape=True),
-                              Campaign.brief.icontains(q, autoescape=True)))
+        stmt = stmt.where(_text_match(q, search.campaign_document(),
+                                      (Campaign.title, Campaign.brief)))
     if niche := f("niche"):
         stmt = stmt.where(Campaign.niche_links.any(CampaignNiche.niche == niche))
     if platform := f("platform"):

@@ -20,6 +20,7 @@ from marketplace.extensions import db
 from marketplace.models import BrandProfile, Campaign, CampaignDeliverable, CampaignStatus
 from marketplace.services.errors import DomainError, InvalidTransition
 from marketplace.signals import campaign_changed
+from matching.constraints import AUDIENCE_THRESHOLD
 
 TITLE_MAX = 120
 BRIEF_MIN, BRIEF_MAX = 20, 5000
@@ -27,6 +28,9 @@ MAX_DELIVERABLE_ROWS = 5
 QUANTITY_MIN, QUANTITY_MAX = 1, 20
 NICHES_MIN, NICHES_MAX = 1, 5
 COUNTRIES_MAX = 10
+# A creator not based in a target country qualifies with this share of audience there
+# (unless the campaign requires creators based there): the matching engine's rule.
+AUDIENCE_SHARE_MIN_PERCENT = round(AUDIENCE_THRESHOLD * 100)
 FOLLOWERS_MAX = 100_000_000
 BUDGET_MAX_CENTS = 100_000_000  # 1,000,000.00 in major units
 CREATORS_WANTED_MIN, CREATORS_WANTED_MAX = 1, 100
@@ -80,6 +84,7 @@ class CampaignData:
     application_deadline: date
     content_due: date
     countries: list[str] = field(default_factory=list)
+    creator_in_country: bool = False  # only creators based in `countries` qualify
     min_followers: int = 0
     currency: str = "USD"
     creators_wanted: int = 1
@@ -187,6 +192,7 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
     campaign.title = data.title.strip()
     campaign.brief = data.brief.strip()
     campaign.min_followers = data.min_followers
+    campaign.creator_in_country = bool(data.creator_in_country and data.countries)
     campaign.budget_min_cents = data.budget_min_cents
     campaign.budget_max_cents = data.budget_max_cents
     campaign.currency = data.currency

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
@@ -19,7 +19,7 @@ from marketplace.models import BrandProfile, CreatorProfile, Deal, DealState, Si
 from marketplace.models.deal import CLOSED_STATES
 from marketplace.models.payment import LedgerEntry, LedgerKind, Payment, PaymentStatus, Transfer
 from marketplace.services.deals import schedule
-from marketplace.services.payments import fee_breakdown, payout_account
+from marketplace.services.payments import fee_breakdown
 
 S = DealState
 
@@ -200,28 +200,26 @@ HELD_STATUSES = (PaymentStatus.HELD, PaymentStatus.RELEASING)
 
 
 def creator_earnings(creator: CreatorProfile) -> dict[str, Earnings]:
-    """currency -> Earnings, read from Payment and Transfer rows (two queries). Replace with
-    payments.payout_summary(creator) once the payments area provides it."""
+    """currency -> Earnings, read from Payment and Transfer rows (one statement: held and
+    waiting payments, then the transfers' sums, tagged by `kind`)."""
     out: dict[str, Earnings] = {}
-    rows = db.session.execute(
-        select(Payment.status, Payment.currency, Payment.payout_cents)
-        .join(Deal, Deal.id == Payment.deal_id)
-        .where(Deal.creator_id == creator.id,
-               Payment.status.in_((*HELD_STATUSES, PaymentStatus.PAYOUT_PENDING)))).all()
-    for status, currency, payout_cents in rows:
-        net = fee_breakdown(payout_cents, currency).creator_net
+    payments = (select(literal("payment").label("kind"), cast(Payment.status, String(32)),
+                       Payment.currency, Payment.payout_cents)
+                .join(Deal, Deal.id == Payment.deal_id)
+                .where(Deal.creator_id == creator.id,
+                       Payment.status.in_((*HELD_STATUSES, PaymentStatus.PAYOUT_PENDING))))
+    transfers = (select(literal("transfer"), literal(None, String(32)), Transfer.currency,
+                        func.sum(Transfer.amount_cents - Transfer.reversed_cents))
+                 .join(Deal, Deal.id == Transfer.deal_id).where(Deal.creator_id == creator.id)
+                 .group_by(Transfer.currency))
+    for kind, status, currency, cents in db.session.execute(union_all(payments, transfers)):
         bucket = out.setdefault(currency, Earnings())
-        if status == PaymentStatus.PAYOUT_PENDING:
-            bucket.pending_setup += net
+        if kind == "transfer":
+            bucket.paid += int(cents or 0)
+        elif status == PaymentStatus.PAYOUT_PENDING.name:
+            bucket.pending_setup += fee_breakdown(cents, currency).creator_net
         else:
-            bucket.held += net
-    paid = db.session.execute(
-        select(Transfer.currency,
-               func.sum(Transfer.amount_cents - Transfer.reversed_cents))
-        .join(Deal, Deal.id == Transfer.deal_id).where(Deal.creator_id == creator.id)
-        .group_by(Transfer.currency)).all()
-    for currency, cents in paid:
-        out.setdefault(currency, Earnings()).paid += int(cents or 0)
+            bucket.held += fee_breakdown(cents, currency).creator_net
     return dict(sorted(out.items()))
 
 
@@ -246,7 +244,7 @@ def creator_overview(creator: CreatorProfile) -> CreatorOverview:
         due = due_date(deal, STEP_ACTION.get(deal.state))
         if label is not None and due is not None:
             upcoming.append(UpcomingDate(deal, label, due))
-    account = payout_account(creator)
+    account = creator.payout_account  # eager-loaded by the dashboard (one query otherwise)
     return CreatorOverview(
         actions=_actions(deals, Side.CREATOR),
         upcoming=sorted(upcoming, key=_sort_key)[:UPCOMING_LIMIT],

@@ -34,6 +34,7 @@ from marketplace.services.deals import (
     posts,
     reviews,
     schedule,
+    usage_codes,
 )
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import now_or, setting
@@ -222,4 +223,5 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
         "review_window_reminders": remind_review_window_closing(now),
         "reviews_revealed": reviews.reveal_due_reviews(now),
         "usage_notices": notify_usage_ending(now),
+        "usage_code_reminders": usage_codes.remind_expiring(now),
     }

@@ -34,6 +34,7 @@ from marketplace.models import (
     DealState,
     Submission,
 )
+from marketplace.models.usage_code import UsageCode
 from marketplace.services.deals import files as deal_files
 
 # Deals whose content the brand has accepted: their latest submission is in the library.
@@ -138,6 +139,7 @@ class LibraryItem:
     rights_start: datetime | None
     rights_end: datetime | None
     rights_status: RightsStatus
+    usage_codes: tuple = ()  # UsageCode rows (Spark Ads code, partnership-ad permission)
 
     @property
     def platforms(self) -> list[str]:
@@ -262,9 +264,21 @@ def latest_submissions(deal_ids: list[int]) -> dict[int, Submission]:
 
 def items_for(deals: list[Deal], now: datetime) -> list[LibraryItem]:
     latest = latest_submissions([d.id for d in deals])
+    codes = usage_codes_for(list(latest))
     return [LibraryItem(deal=d, submission=latest[d.id], rights_start=rights_start(d),
-                        rights_end=rights_end(d), rights_status=rights_status(d, now))
+                        rights_end=rights_end(d), rights_status=rights_status(d, now),
+                        usage_codes=tuple(codes.get(d.id, ())))
             for d in deals if d.id in latest]
+
+
+def usage_codes_for(deal_ids: list[int]) -> dict[int, list[UsageCode]]:
+    """Every deal's paid-usage codes, in one query."""
+    found: dict[int, list[UsageCode]] = {}
+    if deal_ids:
+        for row in db.session.scalars(select(UsageCode).where(UsageCode.deal_id.in_(deal_ids))
+                                      .order_by(UsageCode.platform)):
+            found.setdefault(row.deal_id, []).append(row)
+    return found
 
 
 def campaign_items(brand: BrandProfile, campaign: Campaign, now: datetime) -> list[LibraryItem]:

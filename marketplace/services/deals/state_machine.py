@@ -59,6 +59,7 @@ class Action(StrEnum):
     CANCEL_LATE = "cancel_late"
     ADD_POST_LINK = "add_post_link"
     CONFIRM_LIVE = "confirm_live"
+    RECORD_BONUS = "record_bonus"
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ TRANSITIONS: dict[tuple[DealState, Action], Move] = {
     (S.APPROVED, Action.ADD_POST_LINK): Move(None, frozenset({CREATOR}), "post_linked"),
     (S.APPROVED, Action.CONFIRM_LIVE): Move(S.POSTED, frozenset({BRAND, SYSTEM}), "deal_posted"),
     (S.POSTED, Action.RELEASE): Move(S.PAID_OUT, frozenset({SYSTEM}), "deal_paid_out"),
+    # A thank-you bonus (charged and sent by the payments code) is recorded on the deal.
+    **{(state, Action.RECORD_BONUS): Move(None, frozenset({SYSTEM}), "bonus_paid")
+       for state in (S.PAID_OUT, S.COMPLETED)},
     (S.PAID_OUT, Action.COMPLETE): Move(S.COMPLETED, frozenset({SYSTEM}), "deal_completed"),
     # After funding, money is held: cancelling needs an admin ("refund") or both parties.
     **{(state, Action.CANCEL): Move(S.CANCELLED, frozenset({ADMIN}), "deal_cancelled")
@@ -126,6 +130,7 @@ ACTION_LABELS: dict[str, str] = {
     "resolve": "Dispute resolved", "expire": "Expired unfunded",
     "extend_due_date": "Due date extended", "cancel_late": "Cancelled: the content was late",
     "add_post_link": "Live post linked", "confirm_live": "Posts confirmed live",
+    "record_bonus": "Bonus sent",
 }
 
 TERMINAL = frozenset({S.COMPLETED, S.CANCELLED, S.EXPIRED})

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select, union
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 import matching
-from marketplace import signals
+from marketplace import signals, taxonomy
+from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -34,12 +35,12 @@ from marketplace.models import (
     DealState,
     HiddenCreator,
     IndexChange,
+    MatcherRebuildRequest,
     MatcherVersion,
     MatchEvent,
     OfferThread,
     Review,
 )
-from marketplace.services.matching import outcome_log as match_log
 
 SURFACE_CAMPAIGN = "campaign_top_matches"
 SURFACE_CREATOR = "creator_for_you"
@@ -68,6 +69,7 @@ def to_campaign(c: Campaign) -> matching.Campaign:
         id=c.id, text=f"{c.title}. {c.brief} {' '.join(c.niches)}", niches=list(c.niches),
         platforms=list(c.platforms), countries=list(c.countries),
         min_followers=c.min_followers, budget_cents=c.budget_max_cents,
+        creator_in_country=bool(c.creator_in_country),
     )
 
 
@@ -176,26 +178,37 @@ class _Loaded:
 
 
 class Engine:
-    """The Matcher this process serves from, kept in step with the database."""
+    """The Matcher this process serves from, kept in step with the database. It never fits
+    a model inside a request: with no saved model it serves an untrained matcher over the
+    current creators (default weights, built in memory when the catalogue is small) and
+    records a rebuild request that `flask matching rebuild --if-requested` consumes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
 
-    def current(self) -> matching.Matcher:
+    def current(self) -> matching.Matcher | None:
+        """The matcher to rank with, or None while matches are being prepared."""
         with self._lock:
-            latest = db.session.scalar(select(MatcherVersion).order_by(MatcherVersion.id.desc())
-                                       .limit(1))
-            if latest is None:
-                latest = build()
-            path = matching_dir() / latest.filename
-            if self._loaded is None or self._loaded.version_id != latest.id:
-                if not path.exists():  # another machine saved it: rebuild here
-                    latest = build()
-                    path = matching_dir() / latest.filename
-                self._loaded = _Loaded(matching.Matcher.load(path), latest.id,
+            # One statement per request: the newest version and the newest index change.
+            latest_id, last_change = db.session.execute(select(
+                select(func.max(MatcherVersion.id)).scalar_subquery(),
+                select(func.max(IndexChange.id)).scalar_subquery())).one()
+            loaded_id = self._loaded.version_id if self._loaded is not None else None
+            latest = (db.session.get(MatcherVersion, latest_id)
+                      if latest_id is not None and latest_id != loaded_id else None)
+            path = matching_dir() / latest.filename if latest is not None else None
+            if latest is not None and path.exists():
+                self._loaded = None  # drop the old copy before mapping the new one
+                self._loaded = _Loaded(matching.Matcher.load(path, mmap=True), latest.id,
                                        latest.last_change_id)
-            self._replay_changes(self._loaded)
+            elif self._loaded is None:  # keep serving what is loaded until a file appears
+                request_rebuild("no saved model" if latest is None else "model file missing")
+                self._loaded = _default_matcher()
+                if self._loaded is None:
+                    return None
+            if (last_change or 0) > self._loaded.applied_change_id:
+                self._replay_changes(self._loaded)
             return self._loaded.matcher
 
     @staticmethod
@@ -224,6 +237,45 @@ class Engine:
         loaded.applied_change_id = changes[-1][0]
 
 
+def _default_matcher() -> _Loaded | None:
+    """Default weights over the current catalogue, fitted in memory (never saved), when the
+    catalogue is small enough to do that within a request; None otherwise."""
+    n = db.session.scalar(select(func.count(CreatorProfile.id))) or 0
+    if n > current_app.config.get("MATCHING_INLINE_MAX_CREATORS", 5000):
+        return None
+    last_change = db.session.scalar(select(func.max(IndexChange.id))) or 0
+    return _Loaded(fit_matcher(load_creators(), [], learn=False), 0, last_change)
+
+
+def request_rebuild(reason: str = "") -> None:
+    """Ask for a model fit off the request path (one open request at a time), on a session
+    of its own so the page's session is never committed."""
+    with Session(db.engine) as session:
+        pending = session.scalar(select(MatcherRebuildRequest.id)
+                                 .where(MatcherRebuildRequest.done_at.is_(None)).limit(1))
+        if pending is None:
+            session.add(MatcherRebuildRequest(reason=reason[:80]))
+            session.commit()
+
+
+def rebuild_if_requested() -> MatcherVersion | None:
+    """Fit and save a model when a page asked for one; mark the requests done."""
+    pending = db.session.scalars(select(MatcherRebuildRequest)
+                                 .where(MatcherRebuildRequest.done_at.is_(None))).all()
+    if not pending:
+        return None
+    version = build()
+    for row in pending:
+        row.done_at = utcnow()
+    db.session.commit()
+    return version
+
+
+def preparing() -> bool:
+    """True when the last ranking found no model to serve yet (the page says so)."""
+    return "matcher" in current_app.extensions and engine()._loaded is None
+
+
 def engine() -> Engine:
     return current_app.extensions["matcher"]
 
@@ -241,57 +293,87 @@ class CampaignMatch:
     match: matching.Match
 
 
+CAMPAIGN_TARGETING = (joinedload(Campaign.niche_links), joinedload(Campaign.platform_links),
+                      joinedload(Campaign.country_links))
+
+
+def hidden_creators(brand_id: int) -> list[CreatorProfile]:
+    return list(db.session.scalars(
+        select(CreatorProfile).join(HiddenCreator, HiddenCreator.creator_id == CreatorProfile.id)
+        .where(HiddenCreator.brand_id == brand_id).order_by(CreatorProfile.display_name)))
+
+
 def hidden_creator_ids(brand: BrandProfile) -> list[int]:
     return list(db.session.scalars(select(HiddenCreator.creator_id)
                                    .where(HiddenCreator.brand_id == brand.id)))
 
 
-def engaged_creator_ids(campaign: Campaign) -> set[int]:
-    """Creators already in talks with this campaign (applied or offered): not "matches"."""
-    return set(db.session.scalars(select(Application.creator_id).where(
-        Application.campaign_id == campaign.id))) | set(db.session.scalars(
-        select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)))
+def engaged_creator_ids(campaign: Campaign, *, with_hidden: bool = False) -> set[int]:
+    """Creators already in talks with this campaign (applied or offered): not "matches";
+    with `with_hidden`, also the ones its brand hid (one statement either way)."""
+    parts = [select(Application.creator_id).where(Application.campaign_id == campaign.id),
+             select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)]
+    if with_hidden:
+        parts.append(select(HiddenCreator.creator_id)
+                     .where(HiddenCreator.brand_id == campaign.brand_id))
+    return set(db.session.scalars(union(*parts)))
 
 
 def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
-    return set(db.session.scalars(select(Application.campaign_id).where(
-        Application.creator_id == creator.id))) | set(db.session.scalars(
-        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id)))
+    return set(db.session.scalars(union(
+        select(Application.campaign_id).where(Application.creator_id == creator.id),
+        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id))))
 
 
-def top_creators(campaign: Campaign, k: int = 10, log: bool = True) -> list[CreatorMatch]:
+def top_creators(campaign: Campaign, k: int = 10, hidden_ids: set[int] | None = None
+                 ) -> list[CreatorMatch]:
     """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
-    ones already applying or negotiating. The list shown is logged as impressions."""
-    exclude = set(hidden_creator_ids(campaign.brand)) | engaged_creator_ids(campaign)
-    matches = engine().current().rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude)
+    ones already applying or negotiating. Reads only: the page notes the impressions
+    (`impression_pairs`) and they are written after the response."""
+    matcher = engine().current()
+    if matcher is None:
+        return []
+    if hidden_ids is None:  # the caller did not load them already
+        exclude = engaged_creator_ids(campaign, with_hidden=True)
+    else:
+        exclude = engaged_creator_ids(campaign) | hidden_ids
+    matches = matcher.rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude,
+                                    names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
     profiles = {p.id: p for p in db.session.scalars(
         select(CreatorProfile).where(CreatorProfile.id.in_(ids))
-        .options(selectinload(CreatorProfile.accounts), selectinload(CreatorProfile.niche_links))
-    )}
-    result = [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
-    if log and result:
-        match_log.record_impressions([(campaign.id, r.creator.id) for r in result],
-                                     SURFACE_CAMPAIGN)
-    return result
+        .options(joinedload(CreatorProfile.accounts), joinedload(CreatorProfile.niche_links))
+    ).unique()} if ids else {}
+    return [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
 
 
-def campaigns_for(creator: CreatorProfile, k: int = 6, log: bool = True) -> list[CampaignMatch]:
+def campaigns_for(creator: CreatorProfile, k: int = 6) -> list[CampaignMatch]:
     """Open campaigns ranked for a creator (leaving out ones they already applied to or
-    negotiate on), with reasons; logged as impressions."""
-    history = _creator_history([creator.id]).get(creator.id, (None, 0))
-    matches = engine().current().rank_campaigns(to_creator(creator, *history), k=k * 2,
-                                                exclude_ids=engaged_campaign_ids(creator))
+    negotiate on), with reasons. Reads only, like `top_creators`."""
+    matcher = engine().current()
+    if matcher is None:
+        return []
+    history = matcher.creator_history(creator.id)  # as indexed; the database if not indexed
+    if history is None:
+        history = _creator_history([creator.id]).get(creator.id, (None, 0))
+    matches = matcher.rank_campaigns(to_creator(creator, *history), k=k * 2,
+                                     exclude_ids=engaged_campaign_ids(creator),
+                                     names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
     campaigns = {c.id: c for c in db.session.scalars(
         select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
-        .options(selectinload(Campaign.brand), selectinload(Campaign.niche_links))
-    )}
-    result = [CampaignMatch(campaigns[m.id], m) for m in matches if m.id in campaigns][:k]
-    if log and result:
-        match_log.record_impressions([(r.campaign.id, creator.id) for r in result],
-                                     SURFACE_CREATOR)
-    return result
+        .options(joinedload(Campaign.brand), joinedload(Campaign.niche_links))
+    ).unique()} if ids else {}
+    return [CampaignMatch(campaigns[m.id], m) for m in matches if m.id in campaigns][:k]
+
+
+def impression_pairs(results: list[CreatorMatch] | list[CampaignMatch], *,
+                     campaign: Campaign | None = None, creator: CreatorProfile | None = None
+                     ) -> list[tuple[int, int]]:
+    """(campaign id, creator id) for each match shown, in order, for the impressions log."""
+    if campaign is not None:
+        return [(campaign.id, r.creator.id) for r in results]
+    return [(r.campaign.id, creator.id) for r in results]
 
 
 def hide_creator(brand: BrandProfile, creator: CreatorProfile) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
@@ -285,13 +285,28 @@ def unread_total(user: User) -> int:
     return sum(unread_by_conversation(user).values())
 
 
+def unread_total_column(user_id: int):
+    """The user's unread people's messages as a scalar subquery, so a caller can fetch it in
+    the same statement as the user (the navbar count)."""
+    member = ConversationMember
+    return (select(func.count(Message.id))
+            .join(member, and_(member.conversation_id == Message.conversation_id,
+                               member.user_id == user_id))
+            .where(Message.id > member.last_read_message_id,
+                   Message.kind != MessageKind.SYSTEM, Message.sender_user_id != user_id)
+            .scalar_subquery())
+
+
 def inbox_query(user: User):
     """The user's conversations, most recent activity first (for db.paginate)."""
     return (select(Conversation)
             .where(or_(Conversation.brand_user_id == user.id,
                        Conversation.creator_user_id == user.id))
-            .options(selectinload(Conversation.brand_user).selectinload(User.brand),
-                     selectinload(Conversation.creator_user).selectinload(User.creator))
+            # both profiles of both sides, joined (all to-one): `display_name` looks at each
+            .options(joinedload(Conversation.brand_user).joinedload(User.brand),
+                     joinedload(Conversation.brand_user).joinedload(User.creator),
+                     joinedload(Conversation.creator_user).joinedload(User.brand),
+                     joinedload(Conversation.creator_user).joinedload(User.creator))
             .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()))
 
 

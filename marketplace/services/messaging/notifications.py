@@ -143,6 +143,14 @@ def unread_counts(user: User, path: str) -> tuple[int, int]:
     return int(total or 0), int(here or 0)
 
 
+def unread_count_columns(user_id: int, path: str) -> tuple:
+    """`unread_counts` as two scalar subqueries, to fetch in the same statement as the user."""
+    unread = (Notification.user_id == user_id, Notification.read_at.is_(None))
+    total = select(func.count(Notification.id)).where(*unread).scalar_subquery()
+    here = select(func.count(Notification.id)).where(*unread, Notification.url == path)
+    return total, here.scalar_subquery()
+
+
 def mark_read_for_page(user: User, path: str) -> int:
     """Opening a page answers the notifications that point at it: one UPDATE."""
     result = db.session.execute(update(Notification)
@@ -359,6 +367,12 @@ class _Notices:
 
     def on_deal_auto_approved(self):
         return self._approved(" automatically")
+
+    def on_bonus_paid(self):
+        return [self._n(self.creator, "deal_paid",
+                        f"{self.note} Thank you for {self.title}! It goes to your payout "
+                        "account (less the Duet fee).", url=path_for("payments.payouts"),
+                        action="See your payouts")]
 
     def on_post_linked(self):
         if self.deal is None or self.deal.posts_linked_at is None:

@@ -92,8 +92,9 @@ def ledger_balance_ok(deal_id: int) -> bool:
                  + totals[LedgerKind.TAX])
     parts_ok = (min(charged, refunded, transferred, reversed_, fees_kept) >= 0
                 and refunded <= charged and reversed_ <= transferred)
-    return parts_ok and charged - refunded == (transferred - reversed_) + fees_kept + held_cents(
-        payment)
+    from marketplace.services.payments import bonuses  # cycle: bonuses uses the ledger's rows
+    held = held_cents(payment) + bonuses.held_cents(deal_id)
+    return parts_ok and charged - refunded == (transferred - reversed_) + fees_kept + held
 
 
 def add_entry(deal_id: int, kind: LedgerKind, amount: int, currency: str, object_id: str) -> None:
@@ -153,6 +154,7 @@ def advance_after_payout(deal: Deal) -> None:
 
 def reconcile() -> list[str]:
     """Compare every payment's ledger with the objects on Stripe; one line per mismatch."""
+    from marketplace.services.payments import bonuses  # cycle: bonuses uses the ledger's rows
     problems: list[str] = []
     for payment in db.session.execute(select(Payment).order_by(Payment.deal_id)).scalars():
         deal_id = payment.deal_id
@@ -166,8 +168,10 @@ def reconcile() -> list[str]:
                                 f"payment is {payment.status}")
             if payment.charge_id:
                 charge = gateway.retrieve_charge(payment.charge_id)
-                if charge.amount != totals[LedgerKind.CHARGE]:
-                    problems.append(f"deal {deal_id}: charged {charge.amount} on Stripe, "
+                bonus_charges = [gateway.retrieve_charge(c) for c in bonuses.charge_ids(deal_id)]
+                amount = charge.amount + sum(c.amount for c in bonus_charges)
+                if amount != totals[LedgerKind.CHARGE]:
+                    problems.append(f"deal {deal_id}: charged {amount} on Stripe, "
                                     f"{totals[LedgerKind.CHARGE]} in ledger")
                 if charge.amount_refunded != -totals[LedgerKind.REFUND]:
                     problems.append(f"deal {deal_id}: refunded {charge.amount_refunded} on "

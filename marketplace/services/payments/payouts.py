@@ -79,7 +79,8 @@ def send_pending_payouts(creator_id: int) -> int:
             sent += release(db.session.get(Deal, deal_id)) == "paid_out"
         except DomainError as exc:
             current_app.logger.warning("Payout for deal %s failed: %s", deal_id, exc.message)
-    return sent
+    from marketplace.services.payments import bonuses  # cycle: bonuses uses funding and ledger
+    return sent + bonuses.send_held(creator_id)
 
 
 def expected_arrival(sent_at: datetime) -> datetime:

@@ -161,6 +161,27 @@ def confirm_payment_intent(intent_id: str, *, deal_id: int, attempt: int):
                  options=_key(deal_id, f"confirm-{attempt}"))
 
 
+def create_bonus_intent(*, deal_id: int, bonus_id: int, amount: int, currency: str,
+                        customer_id: str, payment_method: str):
+    """A bonus's PaymentIntent with the brand's saved card, confirmed at once (one key per
+    bonus: a retry after a lost answer returns the same intent, never a second charge)."""
+    params = {"amount": amount, "currency": currency.lower(), "customer": customer_id,
+              "payment_method": payment_method, "confirm": True,
+              "transfer_group": f"deal-{deal_id}", "description": f"Duet bonus, deal #{deal_id}",
+              "metadata": {"deal_id": str(deal_id), "bonus_id": str(bonus_id)}}
+    return _call(client().v1.payment_intents.create, params=params,
+                 options=_key(deal_id, f"bonus-{bonus_id}-intent"))
+
+
+def create_bonus_transfer(*, deal_id: int, bonus_id: int, amount: int, currency: str,
+                          destination: str, charge_id: str):
+    params = {"amount": amount, "currency": currency.lower(), "destination": destination,
+              "source_transaction": charge_id, "transfer_group": f"deal-{deal_id}",
+              "metadata": {"deal_id": str(deal_id), "bonus_id": str(bonus_id)}}
+    return _call(client().v1.transfers.create, params=params,
+                 options=_key(deal_id, f"bonus-{bonus_id}-transfer"))
+
+
 def retrieve_payment_intent(intent_id: str):
     return _call(client().v1.payment_intents.retrieve, intent_id)
 

@@ -44,6 +44,7 @@ campaign_st = st.builds(
     countries=st.lists(st.sampled_from(COUNTRIES + ["FR"]), max_size=3, unique=True),
     min_followers=st.sampled_from([0, 1, 500, 10_000, 100_000]),
     budget_cents=st.integers(0, 100_000),
+    creator_in_country=st.booleans(),
 )
 
 SETTINGS = settings(max_examples=35, deadline=None,

@@ -43,7 +43,7 @@ def _raw_log_odds(m, X):
 
 
 def test_gbm_only_at_or_above_threshold(setup, gbm):
-    assert Matcher().gbm_min_pairs == GBM_MIN_PAIRS == 2000
+    assert Matcher().gbm_min_pairs == GBM_MIN_PAIRS == 3000
     small = _fit(setup)  # default threshold: this log is too small
     assert small.ranker.mode == "learned" and small.ranker.tables is None
     assert small.ranker.sides == {"brand": "logistic", "creator": "logistic"}
