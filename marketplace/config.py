@@ -81,6 +81,13 @@ def load(env: dict | None = None) -> dict:
         # check the linked posts before they count as confirmed (silence is consent).
         "POST_DAYS": _int(env, "POST_DAYS", 3),
         "POST_CONFIRM_DAYS": _int(env, "POST_CONFIRM_DAYS", 2),
+        # Monitoring (services/deals/monitoring.py): hours after a post is live at which its
+        # numbers are read, and the first wait before retrying a failed platform check
+        # (doubled per attempt, at most POST_CHECK_RETRY_MAX_MINUTES).
+        "SNAPSHOT_OFFSETS_HOURS": tuple(int(h) for h in env.get(
+            "SNAPSHOT_OFFSETS_HOURS", "1,24,72,168,336,720").split(",") if h.strip()),
+        "POST_CHECK_RETRY_MINUTES": _int(env, "POST_CHECK_RETRY_MINUTES", 5),
+        "POST_CHECK_RETRY_MAX_MINUTES": _int(env, "POST_CHECK_RETRY_MAX_MINUTES", 360),
         # Absolute address of the site for links in e-mail (needed when jobs run from cron).
         "PUBLIC_URL": env.get("PUBLIC_URL", ""),
         # Largest draft (video or image) a creator can upload with a submission.

@@ -7,7 +7,10 @@
   "application_submitted", "application_withdrawn", "application_shortlisted",
   "application_declined", "offer_sent", "offer_countered", "offer_declined", "offer_accepted",
   "offer_expired", "deal_funded", "deal_submitted", "revision_requested", "deal_approved",
-  "deal_auto_approved", "post_linked", "deal_posted", "deal_paid_out", "deal_completed",
+  "deal_auto_approved", "post_linked", "post_problem" (a platform check found the linked
+  post by another account, without the disclosure, or missing; `deliverable=`), "post_removed"
+  (a live post gone before its required live period ended; `deliverable=`),
+  "deal_posted", "deal_paid_out", "deal_completed",
   "bonus_paid",
   "deal_cancelled",
   "cancel_proposed", "deal_disputed", "dispute_resolved", "deal_expired", "deal_late",

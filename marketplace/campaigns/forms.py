@@ -141,6 +141,11 @@ class CampaignForm(FlaskForm):
                                default="organic")
     required_disclosure = SelectField("Required disclosure",
                                       choices=taxonomy.choices(svc.DISCLOSURES), default="#ad")
+    live_days = IntegerField(
+        "Posts stay up for (days)", default=svc.LIVE_DAYS_DEFAULT,
+        validators=[Optional(), NumberRange(svc.LIVE_DAYS_MIN, svc.LIVE_DAYS_MAX,
+                                            message="Between 1 and 365 days.")],
+        description="A post taken down sooner is flagged to you and the creator.")
     required_hashtags = StringField(
         "Required hashtags", validators=[Length(max=300), _tokens("#")],
         description="Up to 10, separated by spaces or commas, e.g. #glowup #spf")
@@ -196,6 +201,7 @@ class CampaignForm(FlaskForm):
             content_due=self.content_due.data,
             usage_rights=self.usage_rights.data,
             required_disclosure=self.required_disclosure.data,
+            live_days=self.live_days.data or svc.LIVE_DAYS_DEFAULT,
             required_hashtags=svc.parse_tokens(self.required_hashtags.data or "", "#",
                                                "required_hashtags"),
             required_mentions=svc.parse_tokens(self.required_mentions.data or "", "@",
@@ -223,6 +229,7 @@ def form_data_for(campaign: Campaign) -> dict:
         "content_due": campaign.content_due,
         "usage_rights": campaign.usage_rights,
         "required_disclosure": campaign.required_disclosure,
+        "live_days": campaign.live_days,
         "required_hashtags": campaign.required_hashtags,
         "required_mentions": campaign.required_mentions,
     }

@@ -24,6 +24,7 @@ from marketplace.deals import bp
 from marketplace.deals.forms import (
     DisputeResponseForm,
     ExtendDueDateForm,
+    MetricReportForm,
     NoteForm,
     PostLinkForm,
     SubmitWorkForm,
@@ -39,6 +40,7 @@ from marketplace.extensions import csrf, db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
     Deal,
+    DealDeliverable,
     DealState,
     OfferThread,
     Side,
@@ -48,7 +50,15 @@ from marketplace.models import (
 from marketplace.models.deal import STATE_LABELS
 from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
-from marketplace.services.deals import history, posts, reviews, schedule, timeline, usage_codes
+from marketplace.services.deals import (
+    history,
+    posts,
+    reported_metrics,
+    reviews,
+    schedule,
+    timeline,
+    usage_codes,
+)
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.parties import setting, side_of
 from marketplace.services.errors import DomainError
@@ -197,6 +207,8 @@ def _render_detail_with(deal: Deal, **forms):
         payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
         until=until, link_form=PostLinkForm(formdata=None), link_item_id=None,
         confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS,
+        report_form=MetricReportForm(formdata=None), report_item_id=None,
+        can_report=reported_metrics.can_report,
         usage_codes_allowed=usage_codes.allowed(deal),
         usage_codes=usage_codes.codes_for([deal.id]).get(deal.id, [])
         if usage_codes.allowed(deal) else [],
@@ -211,7 +223,8 @@ def _load_history(deal: Deal) -> None:
     options = [selectinload(Deal.submissions).selectinload(Submission.checks),
                selectinload(Deal.events)]
     if deal.posts_required:  # the Posts card lists them
-        options.append(selectinload(Deal.deliverable_items))
+        options.append(selectinload(Deal.deliverable_items)
+                       .selectinload(DealDeliverable.snapshots))
     db.session.execute(select(Deal).where(Deal.id == deal.id).options(*options)).scalar_one()
 
 

@@ -142,6 +142,22 @@ class PostLinkForm(FlaskForm):
                       description="The address of the post on your own account.")
 
 
+class MetricReportForm(FlaskForm):
+    """The creator's own numbers for a post, with the screenshot they come from. An empty
+    number stays missing (never 0)."""
+
+    views = IntegerField("Views", validators=[Optional(), NumberRange(0, 10**12)])
+    likes = IntegerField("Likes", validators=[Optional(), NumberRange(0, 10**12)])
+    comments = IntegerField("Comments", validators=[Optional(), NumberRange(0, 10**12)])
+    shares = IntegerField("Shares", validators=[Optional(), NumberRange(0, 10**12)])
+    saves = IntegerField("Saves", validators=[Optional(), NumberRange(0, 10**12)])
+    screenshot = FileField("Screenshot of the numbers")
+
+    def numbers(self) -> dict[str, int | None]:
+        return {name: self[name].data for name in ("views", "likes", "comments", "shares",
+                                                   "saves")}
+
+
 class UsageCodeForm(FlaskForm):
     """A paid-usage code from the creator (the service checks the rules)."""
 

@@ -69,6 +69,10 @@ def _seed(seed_value: int | None, creators: int, brands: int, campaigns: int,
                                  seed_deals.LocalStripe() if local_stripe else None)
     click.echo(f"Deals: {', '.join(f'{n} {s}' for s, n in made.by_state.items())}; "
                f"{made.open_offers} open offers, {made.applications} applications.")
+    if made.post_results is not None:
+        r = made.post_results
+        click.echo(f"Posts: {r.posts} live with {r.snapshots} snapshots, {r.taken_down} taken "
+                   f"down early, {r.creator_reports} reported by the creator.")
     for reason in made.skipped:
         click.echo(f"  (skipped: {reason})")
     click.echo("Demo log-ins:")

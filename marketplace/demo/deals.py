@@ -17,6 +17,7 @@ from datetime import timedelta
 from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import select
 
+from marketplace.demo import post_results
 from marketplace.demo.seed import AVATAR_COLOURS, DEMO_LOGINS
 from marketplace.extensions import db
 from marketplace.models import (
@@ -69,6 +70,7 @@ class DealSeed:
     open_offers: int = 0
     applications: int = 0
     skipped: list[str] = field(default_factory=list)
+    post_results: post_results.PostResults | None = None
 
 
 def _user(email: str) -> User:
@@ -302,4 +304,6 @@ def seed_deals(rng: random.Random, stripe: LocalStripe | None = None) -> DealSee
     with_me(lambda c: deals.perform(submitted(me, c), "dispute", me.user, note=(
         "The brand asked for a second video that was never in the agreed deliverables.")),
         "disputed")
+    # The live posts' numbers over time, one taken down early, one Story reported by hand.
+    out.post_results = post_results.seed_post_results(rng, brand_user_id=brand_user.id)
     return out

@@ -69,6 +69,8 @@ class Campaign(db.Model):
     # What the submitted caption must carry (checked in the deal's brief checklist).
     required_disclosure: Mapped[str] = mapped_column(String(32), default="#ad")
     required_hashtags: Mapped[str] = mapped_column(String(300), default="")
+    # Days a creator's post must stay up after it is verified live (a takedown before is flagged).
+    live_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     required_mentions: Mapped[str] = mapped_column(String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

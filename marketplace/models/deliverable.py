@@ -50,6 +50,16 @@ class DealDeliverable(db.Model):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     verified_via: Mapped[str | None] = mapped_column(String(16))
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Monitoring (services/deals/monitoring.py): Instagram's numeric media id once looked up,
+    # the platform check's retries (next attempt from the attempt count), what the last check
+    # found wrong with the post (shown to both parties), and when the next snapshot is due.
+    platform_media_id: Mapped[str | None] = mapped_column(String(64))
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    check_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    check_error: Mapped[str | None] = mapped_column(String(300))
+    check_problem: Mapped[str | None] = mapped_column(String(300))
+    next_snapshot_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
     deal: Mapped[Deal] = relationship(back_populates="deliverable_items")
     snapshots: Mapped[list[MetricSnapshot]] = relationship(

@@ -23,6 +23,8 @@ KINDS: dict[str, str] = {
     "revision_requested": "The brand asked for a revision",
     "deal_approved": "My content was approved",
     "deal_posts": "Posts were linked or confirmed live",
+    "post_problem": "A linked post has a problem to fix (wrong account, missing disclosure)",
+    "post_removed": "A post was taken down before its required live period ended",
     "deal_paid": "I was paid out",
     "deal_closed": "A deal was cancelled or expired",
     "dispute": "A dispute was opened or resolved",

@@ -96,6 +96,12 @@ def test_create_campaign_saves_a_draft(brand_client, brand, app_ctx):
     assert campaign.min_followers == 10000 and campaign.creators_wanted == 3
     assert campaign.published_at is None
     assert len(heard) == 1 and heard[0].id == campaign.id
+    assert campaign.live_days == 30  # not given: the default live period
+
+
+def test_the_live_period_is_a_campaign_setting(brand_client, app_ctx):
+    assert brand_client.post("/campaigns/new", data=form_data(live_days="14")).status_code == 302
+    assert db.session.scalar(select(Campaign.live_days)) == 14
 
 
 def test_new_form_renders(brand_client):
@@ -189,6 +195,9 @@ BAD_INPUT = [
     ({"currency": "BTC"}, "Not a valid choice"),
     ({"usage_rights": "forever"}, "Not a valid choice"),
     ({"required_disclosure": "#spon"}, "Not a valid choice"),
+    ({"live_days": "0"}, "Between 1 and 365 days"),
+    ({"live_days": "9" * 30}, "Between 1 and 365 days"),
+    ({"live_days": "forever"}, "Not a valid integer"),
 ]
 
 

@@ -97,6 +97,12 @@ def deal_for(parties, state: DealState, action: Action, actor: str):
             item.live_url, item.post_id = "https://www.tiktok.com/@x/video/7301234567890", "1"
             deal.posts_linked_at = now - timedelta(days=3)
         db.session.commit()
+    if action == Action.DISPUTE and state in (DealState.PAID_OUT, DealState.COMPLETED):
+        posts.make_rows(deal)  # after the payout: only over a post taken down early (guard)
+        item = deal.deliverable_items[0]
+        item.live_url, item.post_id = "https://www.tiktok.com/@x/video/7301234567890", "1"
+        item.verified_at, item.removed_at = now - timedelta(days=3), now - timedelta(days=1)
+        db.session.commit()
     return deal
 
 

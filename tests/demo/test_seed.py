@@ -24,13 +24,16 @@ from marketplace.models import (
     CreatorNiche,
     CreatorProfile,
     Deal,
+    DealDeliverable,
     DealState,
+    Notification,
     OfferThread,
     Payment,
     PlatformAccount,
     ThreadStatus,
     User,
 )
+from marketplace.models.deliverable import MetricSnapshot
 from marketplace.services import payments
 from marketplace.services.accounts.profiles import HANDLE_RE, completeness
 from marketplace.services.deals import files as deal_files
@@ -290,6 +293,25 @@ def test_demo_deals_cover_every_step_for_the_demo_brand_and_creator(make_app,
         assert all(i.media_kind == "image" for i in items)
         work = list(db.session.scalars(library.creator_work_query(creator)))
         assert len(work) >= 2
+        # Live posts have snapshot histories (each slot once, numbers growing), one post was
+        # taken down early (both parties told), one Story carries the creator's own numbers.
+        results = made.post_results
+        assert results.posts >= 3 and results.snapshots >= results.posts
+        assert results.taken_down == 1 and results.creator_reports == 1
+        for item in db.session.scalars(select(DealDeliverable).where(
+                DealDeliverable.verified_at.is_not(None))):
+            readings = [s for s in item.snapshots if s.source == "platform"]
+            assert len({s.slot for s in readings}) == len(readings)
+            views = [s.views for s in sorted(readings, key=lambda s: s.taken_at)]
+            assert views == sorted(views)
+        gone = db.session.scalar(select(DealDeliverable).where(
+            DealDeliverable.removed_at.is_not(None)))
+        assert gone.next_snapshot_at is None and db.session.scalar(
+            select(Notification.id).where(Notification.kind == "post_removed",
+                                          Notification.user_id == brand.user_id))
+        reported = db.session.scalar(select(MetricSnapshot).where(
+            MetricSnapshot.source == "creator"))
+        assert reported.evidence_file and reported.likes is None
         # The money agrees with Stripe's objects for every funded demo deal.
         for payment in db.session.scalars(select(Payment)):
             assert payments.ledger_balance_ok(payment.deal_id), payment.deal_id

@@ -36,8 +36,10 @@ class CleanImage:
     height: int
 
 
-def clean_image(stream: IO[bytes], *, field: str = "image") -> CleanImage:
-    """Decode an uploaded image and re-encode it; DomainError(field=...) when it is not one."""
+def clean_image(stream: IO[bytes], *, field: str = "image", max_side: int = MAX_SIDE
+                ) -> CleanImage:
+    """Decode an uploaded image and re-encode it (at most `max_side` pixels wide and high);
+    DomainError(field=...) when it is not one."""
     raw = stream.read(MAX_BYTES + 1)
     if not raw:
         raise DomainError("The file is empty. " + _REFUSED, field=field)
@@ -59,7 +61,7 @@ def clean_image(stream: IO[bytes], *, field: str = "image") -> CleanImage:
             Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DomainError("That file is not a readable image. " + _REFUSED, field=field) from exc
     image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image.thumbnail((max_side, max_side))
     out = io.BytesIO()
     image.save(out, format="WEBP", quality=85, method=4)
     return CleanImage(out.getvalue(), image.width, image.height)

@@ -34,6 +34,8 @@ AUDIENCE_SHARE_MIN_PERCENT = round(AUDIENCE_THRESHOLD * 100)
 FOLLOWERS_MAX = 100_000_000
 BUDGET_MAX_CENTS = 100_000_000  # 1,000,000.00 in major units
 CREATORS_WANTED_MIN, CREATORS_WANTED_MAX = 1, 100
+# Days a creator's post must stay up once live (a takedown before is flagged to both sides).
+LIVE_DAYS_MIN, LIVE_DAYS_DEFAULT, LIVE_DAYS_MAX = 1, 30, 365
 TOKENS_MAX = 10
 TOKEN_WORD_MAX = 28  # ten tokens with their separators fit the 300-character column
 
@@ -90,6 +92,7 @@ class CampaignData:
     required_disclosure: str = "#ad"
     required_hashtags: list[str] = field(default_factory=list)
     required_mentions: list[str] = field(default_factory=list)
+    live_days: int = LIVE_DAYS_DEFAULT
 
 
 def today_utc() -> date:
@@ -176,6 +179,10 @@ def validate(data: CampaignData, today: date | None = None) -> None:
     check_dates(data.application_deadline, data.content_due, today)
     _check_vocab([data.usage_rights], taxonomy.USAGE_RIGHTS, "usage_rights", "usage right")
     _check_vocab([data.required_disclosure], DISCLOSURES, "required_disclosure", "disclosure")
+    if (not isinstance(data.live_days, int)
+            or not LIVE_DAYS_MIN <= data.live_days <= LIVE_DAYS_MAX):
+        raise DomainError(f"Posts stay up {LIVE_DAYS_MIN}-{LIVE_DAYS_MAX} days.",
+                          field="live_days")
     for name, prefix, tokens in (("required_hashtags", "#", data.required_hashtags),
                                  ("required_mentions", "@", data.required_mentions)):
         parse_tokens(" ".join(tokens), prefix, name)
@@ -194,6 +201,7 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
     campaign.content_due = data.content_due
     campaign.usage_rights = data.usage_rights
     campaign.required_disclosure = data.required_disclosure
+    campaign.live_days = data.live_days
     campaign.required_hashtags = " ".join(dict.fromkeys(data.required_hashtags))
     campaign.required_mentions = " ".join(dict.fromkeys(data.required_mentions))
     _replace_list(campaign.niches, data.niches)

@@ -33,6 +33,7 @@ from marketplace.models.reminder import DealReminder
 from marketplace.services.deals import (
     applications,
     library,
+    monitoring,
     offers,
     posts,
     results_mail,
@@ -237,7 +238,9 @@ def run_all(now: datetime | None = None) -> dict[str, int]:
     now = now_or(now)
     return {
         "auto_approved": auto_approve_due(now),
+        "posts_verified": monitoring.check_posts_due(now),
         "posts_confirmed": confirm_silent_posts(now),
+        "snapshots_taken": monitoring.take_due_snapshots(now),
         "deals_expired": expire_unfunded(now),
         "offers_expired": expire_offers(now),
         "applications_declined": decline_past_decision_date(now),

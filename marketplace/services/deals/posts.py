@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from marketplace.extensions import db
 from marketplace.models import Deal, DealDeliverable, DealState, PlatformAccount
-from marketplace.models.deliverable import UNPOSTED_TYPES
+from marketplace.models.deliverable import UNPOSTED_TYPES, MetricSnapshot
 from marketplace.platforms.urls import EXAMPLES as LINK_EXAMPLES
+from marketplace.services.deals.schedule import format_when
 from marketplace.services.errors import DomainError
 from marketplace.services.platforms import accounts as social
 from marketplace.services.platforms.links import parse_post_link
@@ -22,6 +24,7 @@ from marketplace.taxonomy import PLATFORMS
 
 # What a link looks like, shown in the empty link field (the first example of each platform).
 LINK_PLACEHOLDERS = {p: e.split(" ")[0].rstrip(",") for p, e in LINK_EXAMPLES.items()}
+DEFAULT_OFFSETS_HOURS = (1, 24, 72, 168, 336, 720)
 MAX_ITEMS = 20  # rows made from one deal's terms (quantities are capped by the offer form)
 
 
@@ -106,8 +109,31 @@ def store_link(deal: Deal, item: DealDeliverable, post: LinkedPost, now: datetim
     item.live_url, item.post_id, item.post_handle = post.url, post.post_id, post.handle
     item.linked_at = now
     item.removed_at = None
+    item.check_problem = item.check_error = item.platform_media_id = None
+    item.check_attempts, item.next_check_at = 0, None  # the new link is checked next sweep
     if all(i.live_url for i in posted_items(deal)):
         deal.posts_linked_at = now
+
+
+def slot_name(hours: int) -> str:
+    """"1h", "24h", "72h", then whole weeks and more as days ("7d", "14d", "30d")."""
+    return f"{hours // 24}d" if hours >= 168 and hours % 24 == 0 else f"{hours}h"
+
+
+def snapshot_slots() -> list[tuple[str, timedelta]]:
+    """The snapshot schedule (SNAPSHOT_OFFSETS_HOURS) as (slot, offset from going live)."""
+    hours = current_app.config.get("SNAPSHOT_OFFSETS_HOURS", DEFAULT_OFFSETS_HOURS)
+    return [(slot_name(int(h)), timedelta(hours=int(h))) for h in sorted(set(hours))]
+
+
+def mark_live(item: DealDeliverable, now: datetime, via: str) -> None:
+    """The post is confirmed live: from now on its numbers are read on the snapshot schedule
+    (the first reading is due at the first offset)."""
+    item.verified_at, item.verified_via = now, via
+    item.check_problem = item.check_error = None
+    item.next_check_at = None
+    slots = snapshot_slots()
+    item.next_snapshot_at = now + slots[0][1] if slots else None
 
 
 def silent_confirmations_due(now: datetime, confirm_days: int) -> list[int]:
@@ -117,3 +143,46 @@ def silent_confirmations_due(now: datetime, confirm_days: int) -> list[int]:
                               Deal.posts_linked_at.is_not(None),
                               Deal.posts_linked_at <= now - timedelta(days=confirm_days))
         .order_by(Deal.id)))
+
+
+def live_until(item: DealDeliverable) -> datetime | None:
+    """The end of the post's required live period (the campaign's `live_days` after it was
+    confirmed live); None while it is not live."""
+    if item.verified_at is None:
+        return None
+    return item.verified_at + timedelta(days=item.deal.campaign.live_days)
+
+
+def taken_down_early(item: DealDeliverable) -> bool:
+    until = live_until(item)
+    return item.removed_at is not None and until is not None and item.removed_at < until
+
+
+def early_takedowns(deal: Deal) -> list[DealDeliverable]:
+    return [i for i in deal.deliverable_items if i.is_posted and taken_down_early(i)]
+
+
+def _figure(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def takedown_evidence(deal: Deal) -> str:
+    """What the dispute record keeps about posts taken down early: when each went live and
+    disappeared, and its last reading (a missing number is "—", never 0)."""
+    lines = []
+    for item in early_takedowns(deal):
+        lines.append(f"{item.label}: {item.live_url} was confirmed live "
+                     f"{format_when(item.verified_at)} and was gone at "
+                     f"{format_when(item.removed_at)} (required until "
+                     f"{format_when(live_until(item))}).")
+        last = db.session.scalar(select(MetricSnapshot)
+                                 .where(MetricSnapshot.deliverable_id == item.id)
+                                 .order_by(MetricSnapshot.taken_at.desc()).limit(1))
+        if last is None:
+            lines.append("  No reading of its numbers was taken before it disappeared.")
+        else:
+            who = " (reported by the creator)" if last.source == "creator" else ""
+            lines.append(f"  Last reading{who} {format_when(last.taken_at)}: "
+                         f"views {_figure(last.views)}, likes {_figure(last.likes)}, "
+                         f"comments {_figure(last.comments)}, shares {_figure(last.shares)}.")
+    return "\n".join(lines)

@@ -106,6 +106,10 @@ TRANSITIONS: dict[tuple[DealState, Action], Move] = {
        for state in (S.FUNDED, S.SUBMITTED, S.REVISION_REQUESTED)},
     **{(state, Action.DISPUTE): Move(S.DISPUTED, PARTIES, "deal_disputed")
        for state in (S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED, S.POSTED)},
+    # After the payout, the brand may still dispute a post taken down before its live period
+    # ended (the guard checks one was; the takedown evidence joins the statement).
+    **{(state, Action.DISPUTE): Move(S.DISPUTED, frozenset({BRAND}), "deal_disputed")
+       for state in (S.PAID_OUT, S.COMPLETED)},
     # While content is owed the brand may give more time; once it is late, the brand may also
     # cancel on its own (the payments hook refunds everything charged).
     **{(state, Action.EXTEND_DUE_DATE): Move(None, frozenset({BRAND}), "due_date_extended")
@@ -155,8 +159,19 @@ class _Context:
 def allowed_actions(deal: Deal, viewer: User | None) -> set[Action]:
     """Actions the table lets `viewer` take on the deal now (guards not evaluated)."""
     side = side_of(viewer, deal.brand_id, deal.creator_id)
-    return {action for (state, action), move in TRANSITIONS.items()
-            if state == deal.state and side in move.actors}
+    allowed = {action for (state, action), move in TRANSITIONS.items()
+               if state == deal.state and side in move.actors}
+    if Action.DISPUTE in allowed and deal.state in AFTER_PAYOUT and not _takedown_dispute(deal):
+        allowed.discard(Action.DISPUTE)
+    return allowed
+
+
+AFTER_PAYOUT = frozenset({S.PAID_OUT, S.COMPLETED})
+
+
+def _takedown_dispute(deal: Deal) -> bool:
+    """A paid-out deal can be disputed only over a post taken down early, and only once."""
+    return deal.dispute is None and deal.posts_required and bool(posts.early_takedowns(deal))
 
 
 def _lock(deal: Deal) -> Deal:
@@ -384,6 +399,9 @@ def _guard_accept_cancel(ctx: _Context) -> None:
 
 
 def _guard_dispute(ctx: _Context) -> None:
+    if ctx.deal.state in AFTER_PAYOUT and not _takedown_dispute(ctx.deal):
+        raise InvalidTransition("After the payout, a dispute can only be opened over a post "
+                                "taken down before its required live period ended.")
     if not STATEMENT_MIN <= len(ctx.note) <= STATEMENT_MAX:
         raise DomainError(f"Explain what went wrong in {STATEMENT_MIN}-{STATEMENT_MAX} "
                           "characters.", field="note")
@@ -480,7 +498,7 @@ def _apply_confirm_live(ctx: _Context) -> None:
     via = ctx.payload["via"]
     for item in posts.posted_items(ctx.deal):
         if item.verified_at is None:
-            item.verified_at, item.verified_via = ctx.now, via
+            posts.mark_live(item, ctx.now, via)
     ctx.deal.posted_at = ctx.now
     ctx.note = ctx.note or {VerifiedVia.PLATFORM: "Every post was verified live on its platform.",
                             VerifiedVia.BRAND: "The brand confirmed the posts are live.",
@@ -526,9 +544,11 @@ def _apply_dispute(ctx: _Context) -> None:
     deal.state_before_dispute = deal.state
     deal.disputed_at = ctx.now
     deal.auto_approve_at = None  # a dispute pauses automatic approval
+    evidence = posts.takedown_evidence(deal) if deal.posts_required else ""
+    statement = f"{ctx.note}\n\nEvidence recorded by Duet:\n{evidence}" if evidence else ctx.note
     db.session.add(Dispute(deal_id=deal.id, opened_by_side=str(ctx.side),
                            opened_by_user_id=ctx.user.id if ctx.user else None,
-                           statement=ctx.note, created_at=ctx.now))
+                           statement=statement, created_at=ctx.now))
 
 
 def _apply_resolve(ctx: _Context) -> None:

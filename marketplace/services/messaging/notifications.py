@@ -406,6 +406,38 @@ class _Notices:
                                    url=path_for("payments.payouts"), action="Set up payouts"))
         return notices
 
+    def on_post_problem(self):
+        item = self.extra.get("deliverable")
+        what = item.label if item is not None else "A post"
+        return [
+            self._n(self.creator, "post_problem",
+                    f"Duet could not verify your post for {self.title}: {self.note}",
+                    details=(f"{what}: fix it on the platform or replace the link; Duet checks "
+                             "again on its own.",), action="Fix the post"),
+            self._n(self.brand, "post_problem",
+                    f"{self.creator_name}'s post for {self.title} could not be verified: "
+                    f"{self.note}",
+                    details=("You can still confirm the posts by hand on the deal page.",),
+                    action="Check the posts")]
+
+    def on_post_removed(self):
+        item = self.extra.get("deliverable")
+        what = item.label if item is not None else "A post"
+        facts = ()
+        if item is not None and item.removed_at is not None:
+            facts = (("Post", item.live_url or what), ("Gone at", format_when(item.removed_at)))
+        text = (f"{what} for {self.title} was taken down before its required live period "
+                "ended.")
+        return [self._n(self.brand, "post_removed", text,
+                        details=("You can open a dispute from the deal page; the last reading "
+                                 "and the time it disappeared are attached.",),
+                        facts=facts, action="Open the deal"),
+                self._n(self.creator, "post_removed", text,
+                        details=("Put the post back up, or talk to the brand: it may open a "
+                                 "dispute.",), facts=facts, action="Open the deal"),
+                *[self._n(u, "post_removed", f"{text} ({self.creator_name} for "
+                          f"{self.brand_name})", facts=facts) for u in _admins()]]
+
     def on_deal_paid_out(self):
         transfer = (db.session.scalar(select(Transfer).where(Transfer.deal_id == self.deal.id))
                     if self.deal is not None else None)
