@@ -137,8 +137,7 @@ class PostLinkForm(FlaskForm):
     """The live address of one posted deliverable (the service checks platform and handle)."""
 
     url = StringField("Live post link",
-                      validators=[InputRequired("Paste the link of the live post."),
-                                  Length(max=500)],
+                      validators=[Optional(), Length(max=500)],
                       description="The address of the post on your own account.")
 
 

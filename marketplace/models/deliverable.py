@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 # Deliverable types handed over as files for the brand to post (every other type is published
 # by the creator on their own account; the brief checklist uses the same rule).
 UNPOSTED_TYPES = frozenset({"ugc"})
+# Posted, but they leave no lasting post to link (a Story is gone after a day, a live stream
+# may not be kept): the creator marks them posted, with a link when there is one.
+UNLINKABLE_TYPES = frozenset({"story", "live"})
 
 
 class VerifiedVia:
@@ -73,15 +76,19 @@ class DealDeliverable(db.Model):
 
     @property
     def status(self) -> str:
-        """'content' (nothing to post), 'waiting' (no link yet), 'linked' (link given, not yet
-        confirmed), 'live' (confirmed) or 'removed' (taken down)."""
+        """'content' (nothing to post), 'waiting' (no link yet), 'linked' (linked or marked
+        posted, not yet confirmed), 'live' (confirmed) or 'removed' (taken down)."""
         if not self.is_posted:
             return "content"
         if self.removed_at is not None:
             return "removed"
         if self.verified_at is not None:
             return "live"
-        return "linked" if self.live_url else "waiting"
+        return "linked" if self.linked_at else "waiting"
+
+    @property
+    def needs_link(self) -> bool:
+        return self.deliverable_type not in UNLINKABLE_TYPES
 
     def __repr__(self) -> str:
         return f"<DealDeliverable {self.deal_id}#{self.position} {self.status}>"

@@ -260,3 +260,27 @@ def test_strangers_and_junk_change_nothing(app_ctx, app, brand, creator, creator
                                data={}).status_code == 400
     db.session.expire_all()
     assert all(i.live_url is None for i in db.session.get(Deal, deal.id).deliverable_items)
+
+
+def test_a_story_is_marked_posted_without_a_link(app_ctx, brand, creator, brand_client,
+                                                 creator_client):
+    """A Story leaves no lasting post: the creator marks it posted (a link is optional), the
+    brand's checking time starts, and the brand (or its silence) confirms as for the others."""
+    deal = posting_deal(brand, creator, terms=[
+        {"platform": "tiktok", "deliverable_type": "short_video", "quantity": 1},
+        {"platform": "tiktok", "deliverable_type": "story", "quantity": 1}])
+    video, story = deal.deliverable_items
+    assert video.needs_link and not story.needs_link
+    with pytest.raises(DomainError):  # a video still needs its link
+        link(deal, creator, video, "")
+    page = creator_client.get(f"/deals/{deal.id}").get_data(as_text=True)
+    assert "Mark as posted" in page
+    assert creator_client.post(f"/deals/{deal.id}/posts/{story.id}/link",
+                               data={"url": ""}).status_code == 302
+    db.session.expire_all()
+    deal = db.session.get(Deal, deal.id)
+    assert deal.deliverable_items[1].status == "linked" and deal.posts_linked_at is None
+    link(deal, creator, deal.deliverable_items[0], tiktok(creator))
+    assert deal.posts_linked_at is not None
+    deals.perform(deal, "confirm_live", brand.user)
+    assert deal.state == DealState.POSTED

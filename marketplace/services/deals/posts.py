@@ -85,6 +85,8 @@ def check_link(deal: Deal, deliverable_id, url) -> tuple[DealDeliverable, Linked
         raise DomainError("Choose which deliverable this post is for.", field="url")
     if item.verified_at is not None:
         raise DomainError("This post is already confirmed live.", field="url")
+    if not item.needs_link and not str(url or "").strip():  # a Story: marked posted
+        return item, LinkedPost("", item.platform, None, None)
     ref = parse_post_link(url, item.platform)
     name = PLATFORMS.get(item.platform, item.platform)
     expected = _creator_handle(deal, item.platform)
@@ -106,12 +108,12 @@ def check_link(deal: Deal, deliverable_id, url) -> tuple[DealDeliverable, Linked
 def store_link(deal: Deal, item: DealDeliverable, post: LinkedPost, now: datetime) -> None:
     """Record the link (replacing an earlier one); once every post is linked, the brand's
     checking time starts (`schedule.live_confirm_by`)."""
-    item.live_url, item.post_id, item.post_handle = post.url, post.post_id, post.handle
+    item.live_url, item.post_id, item.post_handle = post.url or None, post.post_id, post.handle
     item.linked_at = now
     item.removed_at = None
     item.check_problem = item.check_error = item.platform_media_id = None
     item.check_attempts, item.next_check_at = 0, None  # the new link is checked next sweep
-    if all(i.live_url for i in posted_items(deal)):
+    if all(i.linked_at for i in posted_items(deal)):
         deal.posts_linked_at = now
 
 

@@ -329,7 +329,7 @@ def _guard_confirm_live(ctx: _Context) -> None:
     deal = ctx.deal
     if not deal.posts_required:
         raise InvalidTransition("This deal has nothing to post.")
-    waiting = [i for i in posts.posted_items(deal) if not i.live_url]
+    waiting = [i for i in posts.posted_items(deal) if not i.linked_at]
     if waiting:
         raise InvalidTransition(f"{len(waiting)} post(s) have no live link yet.")
     if ctx.side == SYSTEM:
@@ -491,7 +491,7 @@ def _apply_release(ctx: _Context) -> None:
 def _apply_add_post_link(ctx: _Context) -> None:
     item, ref = ctx.payload["item"], ctx.payload["ref"]
     posts.store_link(ctx.deal, item, ref, ctx.now)
-    ctx.note = f"{item.label}: {ref.url}"
+    ctx.note = f"{item.label}: {ref.url}" if ref.url else f"{item.label}: marked as posted"
 
 
 def _apply_confirm_live(ctx: _Context) -> None:
@@ -677,7 +677,7 @@ def _posting_step(deal: Deal, side: Side | None, now: datetime) -> NextStep:
         return NextStep(brand, f"Posts linked; confirmed automatically on {by}.", confirm_by)
     due = schedule.post_due(deal, now)
     due_text = schedule.format_when(due)
-    left = sum(1 for i in posts.posted_items(deal) if not i.live_url)
+    left = sum(1 for i in posts.posted_items(deal) if not i.linked_at)
     late = schedule.is_post_late(deal, now)
     if side == CREATOR:
         lead = "Approved! " if not late else f"Your posts were due on {due_text}: "
