@@ -95,6 +95,7 @@ def deal_for(parties, state: DealState, action: Action, actor: str):
         if action == Action.CONFIRM_LIVE:
             item = deal.deliverable_items[0]
             item.live_url, item.post_id = "https://www.tiktok.com/@x/video/7301234567890", "1"
+            item.linked_at = now - timedelta(days=3)
             deal.posts_linked_at = now - timedelta(days=3)
         db.session.commit()
     if action == Action.DISPUTE and state in (DealState.PAID_OUT, DealState.COMPLETED):
