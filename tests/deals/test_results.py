@@ -77,7 +77,9 @@ def test_campaign_totals_and_creators_by_hand(world):
     assert total.engagement_rate == pytest.approx(300 / 5000)
     assert total.cpm_cents == 8333  # (40,000 + 10,000) * 1,000 / 6,000
     assert total.cpe_cents == 133  # only deal A has engagements
-    assert report.budget_used == pytest.approx(0.15)
+    # The budget is per creator: $5,000 x the 3 creators the campaign wants.
+    assert report.budget_cents == 1_500_000
+    assert report.budget_used == pytest.approx(75000 / 1_500_000)
     by_name = {c.name: c.figures for c in report.creators}
     assert by_name["Ana Lopez"].views == 5000 and by_name["Ana Lopez"].reported
     ben = by_name["Ben Okafor"]

@@ -10,7 +10,8 @@ Rules, in one place:
 - totals across deals add the deals that are measured and say how many are
   (`measured` of `counted`); ratios in totals use only deals where both parts are known;
 - spend is the deal price (integer cents, the campaign's currency) of every deal that was
-  funded and not cancelled or expired; spend against budget uses the campaign's top budget.
+  funded and not cancelled or expired; spend against budget uses the campaign's top price per
+  creator times the creators it wants.
 
 The campaign report costs three SQL queries whatever the number of deals.
 """
@@ -172,7 +173,9 @@ class CampaignReport:
 
     @property
     def budget_cents(self) -> int:
-        return self.campaign.budget_max_cents
+        """The campaign's whole budget: its top price per creator times the creators it wants
+        (the campaign's budget is set per creator)."""
+        return self.campaign.budget_max_cents * max(self.campaign.creators_wanted or 1, 1)
 
     @property
     def budget_used(self) -> float | None:
