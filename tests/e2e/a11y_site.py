@@ -96,6 +96,9 @@ PAGES: list[AxePage] = [
     AxePage("brand", "deal disputed", deal("brand_disputed")),
     AxePage("brand", "deal cancelled", deal("brand_cancelled")),
     AxePage("brand", "invoice", lambda ids: f"/deals/{ids['brand_completed']}/invoice"),
+    AxePage("brand", "campaign report", lambda ids: f"/campaigns/{ids['campaign']}/report"),
+    AxePage("brand", "deal results", lambda ids: f"/deals/{ids['brand_completed']}/results"),
+    AxePage("brand", "thank-you bonus", lambda ids: f"/deals/{ids['brand_completed']}/bonus"),
     AxePage("brand", "library", lambda ids: "/library"),
     AxePage("brand", "messages inbox", lambda ids: "/messages/"),
     AxePage("brand", "conversation", lambda ids: f"/messages/{ids['conversation']}"),
@@ -122,6 +125,7 @@ PAGES: list[AxePage] = [
     AxePage("creator", "deal revision requested", deal("creator_revision_requested")),
     AxePage("creator", "deal approved (posts to link)", deal("creator_approved")),
     AxePage("creator", "deal completed", deal("creator_completed")),
+    AxePage("creator", "deal results", lambda ids: f"/deals/{ids['creator_completed']}/results"),
     AxePage("creator", "connected accounts", lambda ids: "/creators/me/connections"),
     AxePage("creator", "payout statement",
             lambda ids: f"/deals/{ids['creator_completed']}/statement"),
@@ -136,6 +140,7 @@ PAGES: list[AxePage] = [
     AxePage("admin", "disputes queue", lambda ids: "/admin/disputes"),
     AxePage("admin", "disputed deal", deal("brand_disputed")),
     AxePage("admin", "e-mail outbox", lambda ids: "/notifications/outbox"),
+    AxePage("admin", "failed jobs", lambda ids: "/admin/jobs"),
     AxePage("admin", "invoice", lambda ids: f"/deals/{ids['brand_completed']}/invoice"),
 ]
 
