@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 
 import pytest
 
 from marketplace import devserver
+
+
+@pytest.fixture(autouse=True)
+def restore_environment():
+    """`devserver.main` points the app at its side services through os.environ (STRIPE_*,
+    MAIL_*, PUBLIC_URL, the broker, the platforms): put the environment back, or every later
+    test in this process would build its app against them."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture(autouse=True)
