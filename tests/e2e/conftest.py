@@ -182,3 +182,18 @@ def stripe_server(e2e_app, live_server):
     e2e_app.config.update(before)
     e2e_app.extensions.pop("duet_stripe", None)
     stop()
+
+
+@pytest.fixture(scope="session")
+def social_platforms(e2e_app):
+    """The local social platforms for the session, with the live app pointed at them."""
+    from devtools.social_process import platform_settings, start_social_server
+    from tests.support.social import SocialServer
+
+    base, stop = start_social_server()
+    settings = platform_settings(base)
+    before = {key: e2e_app.config.get(key) for key in settings}
+    e2e_app.config.update(settings)
+    yield SocialServer(base)
+    e2e_app.config.update(before)
+    stop()

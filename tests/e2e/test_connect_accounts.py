@@ -4,26 +4,10 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.deal_helpers import log_in, unique
 from tests.support.factories import make_creator
-
-
-@pytest.fixture(scope="session")
-def social_platforms(e2e_app):
-    """The local social platforms for the session, with the live app pointed at them."""
-    from devtools.social_process import platform_settings, start_social_server
-    from tests.support.social import SocialServer
-
-    base, stop = start_social_server()
-    settings = platform_settings(base)
-    before = {key: e2e_app.config.get(key) for key in settings}
-    e2e_app.config.update(settings)
-    yield SocialServer(base)
-    e2e_app.config.update(before)
-    stop()
 
 
 def test_creator_connects_tiktok_on_the_consent_page(e2e_app, page, social_platforms, shot):
