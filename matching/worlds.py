@@ -212,7 +212,8 @@ def results_effect(spec: WorldSpec, n_creators: int = 3000, n_campaigns: int = 3
     """Brand-side NDCG@10 on held-out campaigns of a world with planted delivered results,
     ranked with and without the results signal: the same logged sessions (logged by the
     default ranker *without* it), then the learned ranker fitted on creators with their
-    ``performance`` and the ``outperformed`` events, or on creators without both."""
+    ``performance`` and the ``outperformed`` events ("with"), with only one of them, or
+    with neither ("without")."""
     world = make_world(n_creators, n_campaigns, seed=seed, spec=spec)
     truth = Truth(world)
     n_train = int(round(n_campaigns * spec.train_frac))
@@ -223,20 +224,22 @@ def results_effect(spec: WorldSpec, n_creators: int = 3000, n_campaigns: int = 3
     logs = simulate_logs(world, truth, lambda c, n: [m.id for m in logger.rank_creators(c, n)],
                          train, sessions=spec.sessions, seed=seed + 7)
     enc = logger.text_encoder
-    fits = {
-        "without": Matcher(random_state=seed).fit(
-            blind, world.campaigns, [o for o in logs if o.event != "outperformed"],
-            text_encoder=enc),
-        "with": Matcher(random_state=seed).fit(world.creators, world.campaigns, logs,
-                                               text_encoder=enc),
+    unlabelled = [o for o in logs if o.event != "outperformed"]
+    fits = {  # name -> (creators, outcomes)
+        "without": (blind, unlabelled),
+        "feature only": (world.creators, unlabelled),
+        "outcome only": (blind, logs),
+        "with": (world.creators, logs),
     }
     out: dict[str, float] = {"known": float(np.mean([c.performance is not None
                                                       for c in world.creators]))}
-    for name, m in fits.items():
+    for name, (creators, outcomes) in fits.items():
+        m = Matcher(random_state=seed).fit(creators, world.campaigns, outcomes,
+                                           text_encoder=enc)
         nd = []
         for c in test:
             pb, pc, el = truth.probs(c)
-            nd.append(_ndcg_recall([idx_of[m.id] for m in m.rank_creators(c, 10)],
+            nd.append(_ndcg_recall([idx_of[x.id] for x in m.rank_creators(c, 10)],
                                    pb * pc, el)[0])
         out[name] = float(np.mean(nd))
         out[f"{name}_mode"] = m.ranker.mode  # type: ignore[assignment]
@@ -248,13 +251,16 @@ def print_results_effect(specs: Iterable[WorldSpec] = RESULTS_WORLDS, n_creators
     rows = []
     print(f"\nDelivered results as a signal: {n_creators} creators, {n_campaigns} campaigns; "
           f"brand-side NDCG@10 of the learned ranker on held-out campaigns")
-    head = f"{'world':<20}{'known':>7}{'without':>10}{'with':>8}{'effect':>9}  mode"
+    head = (f"{'world':<20}{'known':>7}{'without':>10}{'feature only':>14}{'outcome only':>14}"
+            f"{'with':>8}{'effect':>9}  mode")
     print(head)
     print("-" * len(head))
     for spec in specs:
         r = results_effect(spec, n_creators, n_campaigns)
         rows.append(r)
-        print(f"{spec.name:<20}{r['known']:>7.0%}{r['without']:>10.3f}{r['with']:>8.3f}"
+        print(f"{spec.name:<20}{r['known']:>7.0%}{r['without']:>10.3f}"
+              f"{r['feature only']:>14.3f}{r['outcome only']:>14.3f}{r['with']:>8.3f}"
               f"{r['with'] - r['without']:>+9.3f}  {r['with_mode']}")
-    print("known: share of creators with delivered results (a track record)")
+    print("known: share of creators with delivered results (a track record); feature only: "
+          "Creator.performance without the outperformed outcomes; outcome only: the reverse")
     return rows

@@ -115,7 +115,7 @@ def test_planted_results_world_and_effect_report():
     assert np.corrcoef(t, obs)[0, 1] > 0.6  # observed noisily, but it tells
     r = results_effect(WorldSpec(name="small", results=1.0), 1000, 100)
     assert 0.5 < r["known"] < 0.7  # creators with a track record
-    for key in ("with", "without"):
+    for key in ("with", "without", "feature only", "outcome only"):
         assert 0.0 < r[key] <= 1.0 and not math.isnan(r[key])
     # where delivered results drive what brands want, ranking with them is better
     # (seeded: 0.812 without, 0.853 with)
