@@ -43,24 +43,28 @@ def test_ratio_to_the_campaigns_other_creators_hand_computed(app_ctx):
     _deal(brand, loner, make_campaign(brand), 10_000, 9_000)  # nobody to compare with
     nothing = make_creator("nada", niches=("skincare",), followers={"tiktok": 50_000})
     _deal(brand, nothing, campaign, 10_000, None)  # posted, no reading yet: missing
+    flop = make_creator("flop", niches=("skincare",), followers={"tiktok": 50_000})
+    _deal(brand, flop, campaign, 10_000, 0)  # measured: no views at all
 
     rows = {d.creator_id: d for d in performance.deliveries()}
     assert rows[x.id].views_per_dollar == 100 and rows[z.id].views_per_dollar == 25
-    assert rows[x.id].ratio == pytest.approx(100 / 37.5)  # median of 50 and 25
-    assert rows[y.id].ratio == pytest.approx(50 / 62.5)
-    assert rows[z.id].ratio == pytest.approx(25 / 75)
+    # each against the median of the others (flop's 0 counts, nada's missing does not)
+    assert rows[x.id].ratio == pytest.approx(100 / 25)  # median of 50, 25, 0
+    assert rows[y.id].ratio == pytest.approx(50 / 25)  # median of 100, 25, 0
+    assert rows[z.id].ratio == pytest.approx(25 / 50)  # median of 100, 50, 0
+    assert rows[flop.id].ratio == 0
     assert rows[loner.id].ratio is None and rows[nothing.id].views_per_dollar is None
 
     got = performance.creator_performance()
     # one deal, shrunk with one pseudo-deal at 1x: exp(ln r / 2) = sqrt(r)
-    assert got[x.id] == round(math.sqrt(100 / 37.5), 3) == 1.633
-    assert got[y.id] == round(math.sqrt(0.8), 3)
-    assert got[z.id] == round(math.sqrt(1 / 3), 3)
+    assert got[x.id] == 2.0 and got[y.id] == round(math.sqrt(2), 3)
+    assert got[z.id] == round(math.sqrt(0.5), 3)
+    assert got[flop.id] == 0.25  # no views: the floor 1/16, shrunk
     assert loner.id not in got and nothing.id not in got  # unknown, never 1 or 0
-    assert performance.creator_performance([x.id]) == {x.id: 1.633}
+    assert performance.creator_performance([x.id]) == {x.id: 2.0}
 
     creators = {c.id: c for c in recommendations.load_creators()}
-    assert creators[x.id].performance == 1.633 and creators[loner.id].performance is None
+    assert creators[x.id].performance == 2.0 and creators[loner.id].performance is None
 
 
 def test_creator_reported_numbers_count_half_and_never_teach(app_ctx):

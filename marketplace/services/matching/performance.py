@@ -6,7 +6,8 @@ A deal's delivery is its views per dollar (views of its posts over the deal pric
 `deals.results`). It is compared with the *other* creators' deals on the same campaign
 (same currency): ratio = the deal's views per dollar / the median of theirs, so a
 campaign that reaches cheaply or expensively does not flatter or blame its creators.
-A deal with missing views, or alone on its campaign, says nothing (no ratio).
+A deal with missing views, or alone on its campaign, says nothing (no ratio); a deal
+measured at 0 views counts at `RATIO_FLOOR`.
 
 A creator's signal is the geometric mean of their deals' ratios, shrunk towards 1 (the
 median) with `PSEUDO_DEALS` deals at exactly 1, and numbers reported by the creator
@@ -33,6 +34,7 @@ from marketplace.services.deals.results import figures_by_deal
 DELIVERED_STATES = (DealState.POSTED, DealState.PAID_OUT, DealState.COMPLETED)
 PSEUDO_DEALS = 1.0
 REPORTED_WEIGHT = 0.5
+RATIO_FLOOR = 1 / 16  # a post with no views counts as this bad, not as "unknown"
 
 
 @dataclass(frozen=True)
@@ -87,9 +89,9 @@ def performance_by_creator(rows: list[Delivery]) -> dict[int, float]:
     """creator id -> shrunk geometric-mean ratio (only creators with a comparable deal)."""
     logs: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for d in rows:
-        if d.ratio is not None and d.ratio > 0:
+        if d.ratio is not None:
             logs[d.creator_id].append((REPORTED_WEIGHT if d.reported else 1.0,
-                                       math.log(d.ratio)))
+                                       math.log(max(d.ratio, RATIO_FLOOR))))
     return {cid: round(math.exp(sum(w * x for w, x in parts)
                                 / (sum(w for w, _ in parts) + PSEUDO_DEALS)), 3)
             for cid, parts in logs.items()}
