@@ -105,3 +105,14 @@ def test_brand_reads_the_results_reason(app_ctx):
     assert "Past deals: 1.6x the median views per dollar" in ranked[x.id].reasons
     assert "Past deals: 0.6x the median views per dollar" in ranked[z.id].cautions
     assert not [t for t in ranked[y.id].reasons + ranked[y.id].cautions if "Past deals" in t]
+
+
+def test_retrain_learns_from_results_and_says_so(app_ctx):
+    brand, campaign, x, y, z = _market()
+    _deal(brand, x, campaign, 10_000, 10_000)
+    _deal(brand, y, campaign, 10_000, 5_000)
+    _deal(brand, z, campaign, 20_000, 5_000)
+    make_campaign(brand, niches=("skincare",), min_followers=1000)
+    metrics = evaluation.retrain(holdout=0.5)
+    assert metrics["outperformed_outcomes"] == 1  # x's deal, measured by the platform
+    assert metrics["creators_with_results"] == 3

@@ -72,6 +72,8 @@ def retrain(holdout: float = 0.25, seed: int = 0) -> dict:
     learned = rec.fit_matcher(creators, train)
     metrics = {
         "outcomes": len(outcomes), "train_outcomes": len(train),
+        "outperformed_outcomes": sum(o.event == "outperformed" for o in outcomes),
+        "creators_with_results": sum(c.performance is not None for c in creators),
         "heldout_campaigns": len(test_ids),
         "default_weights": evaluate(default, test_campaigns, rel),
         "learned_on_train": evaluate(learned, test_campaigns, rel),
