@@ -2,6 +2,7 @@
 
     python -m matching.evaluate            # every planted world (``worlds.py``): the table
     python -m matching.evaluate --detail [--creators 6000] [--campaigns 600] [--seed 0]
+    python -m matching.evaluate --results  # NDCG@10 with / without delivered results
 
 Without ``--detail`` it runs :func:`matching.worlds.run_worlds`: several differently
 generated worlds (one of them, ``holdout``, kept out of all tuning), brand and creator
@@ -171,7 +172,7 @@ def run(n_creators: int = 6000, n_campaigns: int = 600, seed: int = 0,
 
 
 def main() -> None:
-    from .worlds import ALL_WORLDS, run_worlds
+    from .worlds import ALL_WORLDS, print_results_effect, run_worlds
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--detail", action="store_true",
@@ -182,12 +183,19 @@ def main() -> None:
     ap.add_argument("--campaigns", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save", help="with --detail: write the learned matcher to this path")
+    ap.add_argument("--results", action="store_true",
+                    help="only the effect of the delivered-results signal (worlds.RESULTS_WORLDS)")
     a = ap.parse_args()
+    if a.results:
+        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300)
+        return
     if a.detail:
         run(a.creators or 6000, a.campaigns or 600, a.seed, save=a.save)
         return
     specs = [w for w in ALL_WORLDS if not a.world or w.name in a.world]
     run_worlds(specs, a.creators or 3000, a.campaigns or 300)
+    if not a.world:
+        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300)
 
 
 if __name__ == "__main__":

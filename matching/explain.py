@@ -20,6 +20,10 @@ from .features import EXPLORE_REASON, FEATURES, compact, money
 SMALL_ACCOUNT = 1_000  # below this (or the campaign's minimum) a platform is "small"
 LOW_RESPONSE_MIN_INVITES, LOW_RESPONSE_RATE = 3, 0.5
 STRONG, GOOD = 70, 50  # fit thresholds of "Strong match" / "Good match"
+# Delivered results (views per dollar against the median of the campaigns' other
+# creators): a reason from this ratio up (when the model gives it weight), a caution at
+# or below the other.
+RESULTS_REASON, RESULTS_CAUTION = 1.25, 0.67
 
 # Range over which each feature is read when placing a score between worst and best:
 # what a very good real pair reaches, not the theoretical end (a rate of $0 would give
@@ -29,12 +33,14 @@ FEATURE_RANGES: dict[str, tuple[float, float]] = {
     "text_sim": (0.0, 0.6), "niche_overlap": (0.0, 1.0), "audience_fit": (0.0, 1.0),
     "follower_fit": (0.0, 0.8), "rate_fit": (-1.0, 0.5), "engagement": (0.0, 0.8),
     "rating": (-0.5, 0.5), "reliability": (0.0, 0.6),
+    "performance": (0.0, 0.5), "performance_known": (0.0, 1.0),
 }
 LABELS: dict[str, str] = {
     "text_sim": "Brief and content use the same words", "niche_overlap": "Shared niches",
     "audience_fit": "Audience in the target countries", "follower_fit": "Reach above the minimum",
     "rate_fit": "Price against the budget", "engagement": "Engagement",
     "rating": "Ratings from brands", "reliability": "Completed deals on Duet",
+    "performance": "Views per dollar in past deals", "performance_known": "Has delivered results",
 }
 LEARNED_SIGNALS = ("text_sim", "engagement", "rating", "reliability")
 PLATFORM_NAMES = {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube"}
@@ -111,6 +117,12 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
     else:
         cautions.append(f"Budget {money(b)} is below your lowest package ({money(r)})"
                         if for_creator else f"Rate {money(r)} is above your {money(b)} budget")
+    results = results_text(ctx.get("performance"))
+    if results and not for_creator:
+        if ctx["performance"] >= RESULTS_REASON and contrib.get("performance", 0.0) > 0.05:
+            reasons.append(results)
+        elif ctx["performance"] <= RESULTS_CAUTION:
+            cautions.append(results)
     signals = sorted((f for f in LEARNED_SIGNALS if contrib.get(f, 0.0) > 0.05),
                      key=lambda f: -contrib[f])
     for f in signals[:max_signals]:
@@ -122,6 +134,13 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
             and answered < LOW_RESPONSE_RATE * invited):
         cautions.append(f"Low response rate: answered {answered} of {invited} invitations")
     return reasons, cautions
+
+
+def results_text(performance: float | None) -> str | None:
+    """"Past deals: 2.1x the median views per dollar" (None when unknown)."""
+    if performance is None or not performance > 0:
+        return None
+    return f"Past deals: {performance:.1f}x the median views per dollar"
 
 
 def _small(plat: str, followers: int, min_followers: int, for_creator: bool) -> str:

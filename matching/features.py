@@ -18,6 +18,8 @@ FEATURES: tuple[str, ...] = (
     "engagement",  # engagement rate / 10%, clipped to [0, 1]
     "rating",  # rating shrunk towards 4.0 with 2 pseudo-deals, minus 4.0
     "reliability",  # log1p(completed deals) / log1p(50), clipped to [0, 1]
+    "performance",  # log2(delivered views-per-dollar ratio) / 2, clipped to [-1, 1]; 0 unknown
+    "performance_known",  # 1 when the creator has delivered results, else 0 (missing flag)
 )
 F = len(FEATURES)
 
@@ -31,6 +33,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "engagement": 0.5,
     "rating": 0.5,
     "reliability": 0.3,
+    "performance": 0.5,
+    "performance_known": 0.0,
 }
 DEFAULT_INTERCEPT = 0.0
 RATING_PRIOR, RATING_PSEUDO = 4.0, 2.0
@@ -47,6 +51,7 @@ def pair_features(
     engagement: np.ndarray,
     rating: np.ndarray,
     deals: np.ndarray,
+    performance: np.ndarray | float = np.nan,
 ) -> np.ndarray:
     """Vectorised features -> (n, F) float64. Arguments broadcast against each other."""
     text_sim = np.asarray(text_sim, dtype=np.float64)
@@ -72,7 +77,17 @@ def pair_features(
     shrunk = (np.where(has, rating, 0.0) * nr + RATING_PRIOR * RATING_PSEUDO) / (nr + RATING_PSEUDO)
     X[:, 6] = shrunk - RATING_PRIOR
     X[:, 7] = np.minimum(np.log1p(deals) / np.log1p(50.0), 1.0)
+    X[:, 8], X[:, 9] = performance_features(performance)
     return X
+
+
+def performance_features(performance) -> tuple[np.ndarray, np.ndarray]:
+    """(value, known) for delivered-results ratios (NaN or <= 0 = unknown -> (0, 0))."""
+    r = np.asarray(performance, dtype=np.float64)
+    known = np.isfinite(r) & (r > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.clip(np.log2(np.where(known, r, 1.0)), -2.0, 2.0) / 2.0
+    return v, known.astype(np.float64)
 
 
 # ------------------------------------------------------------------ formatting

@@ -109,6 +109,12 @@ class RowMap:
         return row
 
 
+def _perf(c: Creator) -> float:
+    """The delivered-results ratio as stored (NaN = unknown; old callers lack the field)."""
+    r = getattr(c, "performance", None)
+    return float(r) if r is not None and r > 0 else np.nan
+
+
 class CreatorStore:
     def __init__(self, dim: int, countries: Vocab, niches: Vocab, capacity: int = 64) -> None:
         self.dim = dim
@@ -135,7 +141,7 @@ class CreatorStore:
         self.emb, self.niche, self.followers = emb, niche, fol
         for name, dtype in (("ids", np.int64), ("country", np.int16), ("rate", np.int64),
                             ("engagement", np.float32), ("rating", np.float32),
-                            ("deals", np.int32), ("shown", np.int32)):
+                            ("deals", np.int32), ("shown", np.int32), ("perf", np.float32)):
             arr = np.zeros(cap, dtype=dtype)
             if n:
                 arr[:n] = old[name][:n]
@@ -145,6 +151,11 @@ class CreatorStore:
             arr[:n] = col[:n]
             self.aud[code] = arr
         self.cap = cap
+
+    def upgrade(self) -> None:
+        """Files saved before the delivered-results column: every creator unknown."""
+        if "perf" not in self.__dict__:
+            self.perf = np.full(self.cap, np.nan, dtype=np.float32)
 
     def _aud_col(self, code: int) -> np.ndarray:
         col = self.aud.get(code)
@@ -165,6 +176,7 @@ class CreatorStore:
         self.engagement[row] = float(c.engagement_rate)
         self.rating[row] = np.nan if c.rating is None else float(c.rating)
         self.deals[row] = int(c.completed_deals)
+        self.perf[row] = _perf(c)
         self.shown[row] = int(shown)
         for col in self.aud.values():
             col[row] = 0
@@ -192,7 +204,7 @@ class CreatorStore:
         last = self.n - 1
         if row != last:
             for arr in (self.ids, self.country, self.rate, self.engagement, self.rating,
-                        self.deals, self.shown):
+                        self.deals, self.shown, self.perf):
                 arr[row] = arr[last]
             self.emb[row] = self.emb[last]
             self.niche[row] = self.niche[last]
@@ -225,6 +237,7 @@ class CreatorStore:
         self.rating[:n] = np.fromiter(
             (np.nan if c.rating is None else c.rating for c in creators), np.float32, n)
         self.deals[:n] = np.fromiter((c.completed_deals for c in creators), np.int32, n)
+        self.perf[:n] = np.fromiter((_perf(c) for c in creators), np.float32, n)
         self.shown[:n] = np.fromiter((shown.get(int(c.id), 0) for c in creators), np.int32, n)
         for p, i in PLATFORM_INDEX.items():
             self.followers[i, :n] = np.clip(np.fromiter(

@@ -60,12 +60,12 @@ class _CampaignQuery:
 class Matcher:
     """Two-sided creator <-> campaign matcher. See package docs for semantics."""
 
-    # On-disk format written for models with a GBM ranker; models without one are still
-    # written as format 1 (unchanged layout) so servers running older code can load
-    # them, while those servers refuse GBM files instead of silently ignoring the
-    # lookup tables. ``load`` accepts every format in READ_FORMATS.
-    FORMAT_VERSION = 2
-    READ_FORMATS: tuple[int, ...] = (1, 2)
+    # On-disk format. 3 = 10 features (delivered results added): servers running older
+    # code refuse it rather than score with too few columns. Formats 1 (default/logistic,
+    # 8 features) and 2 (GBM tables, 8 features) still load: the new features read
+    # "unknown" and get no weight (``persist._upgrade``). ``load`` accepts READ_FORMATS.
+    FORMAT_VERSION = 3
+    READ_FORMATS: tuple[int, ...] = (1, 2, 3)
     gbm_min_pairs: int | None = GBM_MIN_PAIRS  # class default for matchers saved earlier
     _responses: dict[int, tuple[int, int]] = {}  # creator id -> (invited, answered)
 
@@ -258,14 +258,18 @@ class Matcher:
             ok &= ~np.isin(idx, exclude_rows)
         return ok
 
-    def creator_history(self, creator_id: int) -> tuple[float | None, int] | None:
-        """(rating, completed deals) as indexed for this creator, or None if not indexed:
-        lets a caller rank an indexed creator without reading the history again."""
+    def creator_history(self, creator_id: int
+                        ) -> tuple[float | None, int, float | None] | None:
+        """(rating, completed deals, delivered-results ratio) as indexed for this creator,
+        or None if not indexed: lets a caller rank an indexed creator without reading the
+        history again."""
         row = self.creators.id_to_row.get(int(creator_id))
         if row is None:
             return None
         rating = float(self.creators.rating[row])
-        return (None if math.isnan(rating) else rating), int(self.creators.deals[row])
+        perf = float(self.creators.perf[row])
+        return ((None if math.isnan(rating) else rating), int(self.creators.deals[row]),
+                None if math.isnan(perf) else perf)
 
     def _exclude_rows(self, store, exclude_ids: Iterable[int]) -> np.ndarray | None:
         rows = [store.id_to_row[int(i)] for i in exclude_ids if int(i) in store.id_to_row]
@@ -321,7 +325,7 @@ class Matcher:
             aud = np.zeros(len(rows)) if u is None else u / SHARE_UNITS
         best, arg = self._best_followers(rows, cq)
         X = pair_features(sim, overlap, aud, best, cq.min_followers, st.rate[rows], cq.budget,
-                          st.engagement[rows], st.rating[rows], st.deals[rows])
+                          st.engagement[rows], st.rating[rows], st.deals[rows], st.perf[rows])
         return X, {"sim": sim, "hit": hit, "aud": aud, "best": best, "arg": arg}
 
     def _featurize_pairs(self, pairs: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -389,6 +393,7 @@ class Matcher:
             contributions = {f: float(v) for f, v in zip(FEATURES, contrib[i], strict=True)}
             contributions["intercept"] = inter
             rating = float(st.rating[r])
+            perf = float(st.perf[r])
             ctx = {
                 "text_sim": float(aux["sim"][i]),
                 "shared_niches": [niche_names[j] for j, h in zip(
@@ -408,6 +413,7 @@ class Matcher:
                 "engagement": float(st.engagement[r]),
                 "rating": None if math.isnan(rating) else rating,
                 "deals": int(st.deals[r]),
+                "performance": None if math.isnan(perf) else perf,
             }
             out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, False,
                               i in explored, names, bounds))
@@ -550,7 +556,8 @@ class Matcher:
         rating = np.nan if creator.rating is None else float(creator.rating)
         X = pair_features(sim, overlap, aud, best[rows], mf[rows], creator.rate_cents,
                           cs.budget[rows], creator.engagement_rate, rating,
-                          creator.completed_deals)
+                          creator.completed_deals,
+                          np.nan if creator.performance is None else creator.performance)
         contrib = self.ranker.contributions(X)
         score = contrib.sum(axis=1) + self.ranker.intercept
         ids = cs.ids[rows]
@@ -584,6 +591,7 @@ class Matcher:
                 "engagement": float(creator.engagement_rate),
                 "rating": None if creator.rating is None else float(creator.rating),
                 "deals": int(creator.completed_deals),
+                "performance": creator.performance,
             }
             out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, True, False,
                               names, bounds))

@@ -46,8 +46,9 @@ def environment() -> dict[str, str]:
 
 
 def file_format(m) -> int:
-    """Format 1 unless the ranker needs the GBM tables (then the writer's version)."""
-    return m.FORMAT_VERSION if getattr(m.ranker, "mode", "") == "gbm" else min(1, m.FORMAT_VERSION)
+    """The writer's version: since the delivered-results features (format 3) older
+    servers cannot score any model written now, whatever its ranker."""
+    return m.FORMAT_VERSION
 
 
 def metadata(m) -> dict:
@@ -171,4 +172,19 @@ def load(path, mmap: bool = True):
     m = Matcher.__new__(Matcher)
     m.__dict__.update(state)
     m.loaded_metadata = meta
+    _upgrade(m)
     return m
+
+
+def _upgrade(m) -> None:
+    """Files written before a feature existed: the new columns read "unknown" and the model
+    gives the new features no weight, so old files rank exactly as before."""
+    from .features import F
+
+    m.creators.upgrade()
+    r = m.ranker
+    missing = F - len(r.weights)
+    if missing > 0:
+        r.weights = np.concatenate([r.weights, np.zeros(missing)])
+        if r.tables is not None:
+            r.tables = list(r.tables) + [(np.zeros(0), np.zeros(1))] * missing

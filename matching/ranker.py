@@ -77,7 +77,10 @@ GBM_PARAMS: dict = {"max_iter": 150, "learning_rate": 0.05, "max_leaf_nodes": 8,
 # the step functions the wrong way where the log is thin.
 MONOTONE: dict[str, int] = {"text_sim": 1, "niche_overlap": 1, "audience_fit": 1,
                             "follower_fit": 0, "rate_fit": 1, "engagement": 1, "rating": 1,
-                            "reliability": 1}
+                            "reliability": 1, "performance": 1, "performance_known": 0}
+# A completed deal that delivered above the campaign's median views per dollar
+# ("outperformed") weighs this much more as a brand-side positive.
+RESULT_WEIGHT = 2.0
 
 Tables = list[tuple[np.ndarray, np.ndarray]]  # per feature: (sorted thresholds, values)
 
@@ -224,7 +227,8 @@ class LinearRanker:
             e = min(1.0, sum(self._prop(p) for p in poss))
             b_pairs.append(key)
             b_y.append(1 if invited else 0)
-            b_w.append(1.0 / e if invited else 1.0)
+            boost = RESULT_WEIGHT if "outperformed" in ev.get(key, ()) else 1.0
+            b_w.append(boost / e if invited else 1.0)
         c_pairs, c_y = [], []
         for key, es in ev.items():
             yes = bool(es & {"accepted", "completed"})
@@ -235,7 +239,7 @@ class LinearRanker:
             elif "applied" in es and (yes or "declined" in es) and key not in shown_pos:
                 b_pairs.append(key)
                 b_y.append(1 if yes else 0)
-                b_w.append(1.0)
+                b_w.append(RESULT_WEIGHT if "outperformed" in es else 1.0)
 
         fitted = {
             "brand": self._fit_side(b_pairs, b_y, b_w, featurize, min_pairs, C,

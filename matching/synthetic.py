@@ -9,6 +9,12 @@ constraints (``constraints.eligible``):
                                  + 1.0*willingness + 0.8*niche_cover)
 * relevance = P_b * P_c (a match both sides want).
 
+With ``WorldSpec.results`` > 0 the brand also wants creators whose posts deliver: a
+hidden true performance t ~ N(0, 1) adds ``results * t`` to P_b's logit, completed
+deals of creators with t > 0 log an ``outperformed`` event, and creators with a track
+record show it noisily as ``Creator.performance`` (views per dollar against the
+campaigns' median: 2^(0.8 t + noise), noise shrinking with more deals, shrunk to 1).
+
 ``quality`` and ``willingness`` are hidden; quality leaks through engagement, rating
 and completed deals (only for creators with history), willingness through deals.
 ``niche_cover`` uses the creator's *true* niches (the ones its text is written about);
@@ -60,6 +66,7 @@ class WorldSpec:
     history_frac: float = 0.6  # share of creators with a track record (1 - cold start)
     sessions: int = 5  # logged sessions per train campaign (fewer = sparser log)
     train_frac: float = 2 / 3  # campaigns with logged feedback
+    results: float = 0.0  # weight of the hidden delivered performance in P_brand (0 = none)
 
 
 @dataclass
@@ -71,6 +78,7 @@ class World:
     niche_a: np.ndarray  # creator primary niche index (true)
     niche_b: np.ndarray  # creator secondary niche index or -1 (true)
     spec: WorldSpec = field(default_factory=WorldSpec)
+    performance: np.ndarray | None = None  # hidden true delivered performance (results > 0)
 
 
 def _texts(rng, prim, sec, n_words, n_sec, n_gen):
@@ -170,7 +178,23 @@ def make_world(n_creators: int, n_campaigns: int, seed: int = 0,
                history_frac: float = 0.6, spec: WorldSpec | None = None) -> World:
     spec = spec or WorldSpec(history_frac=history_frac)
     cr, q, w, a, b = make_creators(n_creators, seed, spec=spec)
-    return World(cr, make_campaigns(n_campaigns, seed + 1000, spec=spec), q, w, a, b, spec)
+    perf = _plant_results(cr, seed) if spec.results > 0 else None
+    return World(cr, make_campaigns(n_campaigns, seed + 1000, spec=spec), q, w, a, b, spec,
+                 perf)
+
+
+def _plant_results(creators: list[Creator], seed: int) -> np.ndarray:
+    """Hidden performance t, and what past deals show of it on creators with a record
+    (its own random stream, so the rest of the world is the same as without results)."""
+    rng = np.random.default_rng(seed + 4242)
+    t = rng.standard_normal(len(creators))
+    noise = rng.standard_normal(len(creators))
+    for i, c in enumerate(creators):
+        n = c.completed_deals
+        if n > 0:
+            observed = 0.8 * t[i] + 0.6 * noise[i] / np.sqrt(n)
+            c.performance = round(float(2.0 ** (observed * n / (n + 1))), 3)
+    return t
 
 
 class Truth:
@@ -215,8 +239,9 @@ class Truth:
         else:
             aud = np.ones(len(cover))
         e, pop = w.spec.elasticity, w.spec.popularity
+        results = 0.0 if w.performance is None else w.spec.results * w.performance
         pb = _sigmoid(-2.5 + 3.0 * cover + 1.2 * w.quality + 1.5 * e * afford + 0.8 * aud
-                      + pop * self.reach)
+                      + pop * self.reach + results)
         pc = _sigmoid(-0.5 + 2.5 * e * np.clip((budget - self.rate) / budget, -1, 1)
                       + 1.0 * w.willingness + 0.8 * cover)
         el = self.eligible(camp)
@@ -259,6 +284,8 @@ def simulate_logs(world: World, truth: Truth, policy, campaigns: list[Campaign],
                         out.append(Outcome(camp.id, cid, "accepted"))
                         if rng.random() < 0.9:
                             out.append(Outcome(camp.id, cid, "completed"))
+                            if world.performance is not None and world.performance[i] > 0:
+                                out.append(Outcome(camp.id, cid, "outperformed"))
                     else:
                         out.append(Outcome(camp.id, cid, "declined"))
     return out

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PLATFORMS: tuple[str, ...] = ("tiktok", "instagram", "youtube")
-EVENTS: tuple[str, ...] = ("shown", "invited", "applied", "declined", "accepted", "completed")
+EVENTS: tuple[str, ...] = ("shown", "invited", "applied", "declined", "accepted", "completed",
+                           "outperformed")
 
 
 @dataclass
@@ -24,6 +25,10 @@ class Creator:
     rate_cents: int
     rating: float | None = None
     completed_deals: int = 0
+    # Delivered results: views per dollar over past deals relative to the median of the
+    # other creators on the same campaigns (2.0 = twice the median), already shrunk
+    # towards 1 by the caller when deals are few; None = unknown.
+    performance: float | None = None
 
 
 @dataclass
@@ -45,6 +50,8 @@ class Outcome:
 
     ``accepted``/``declined`` after an ``invited`` event are the creator's answer;
     after an ``applied`` event (creator-initiated, no invite) they are the brand's answer.
+    ``outperformed`` marks a completed deal whose posts delivered more views per dollar
+    than the campaign's median: a stronger positive for the brand side when learning.
     ``position`` is the 1-based slot of a ``shown`` impression (used for position-bias
     correction); ``None`` means unknown.
     """

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -44,6 +44,13 @@ HOLDOUT = WorldSpec(name="holdout", niche_words=3, generic_words=5, niche_noise=
 ALL_WORLDS: tuple[WorldSpec, ...] = WORLDS + (HOLDOUT,)
 SEED_OF = {"holdout": 9173}
 
+# Worlds where delivered results matter (hidden performance in P_brand): the effect of
+# giving the ranker the results signal (feature + "outperformed" outcomes) or not.
+RESULTS_WORLDS: tuple[WorldSpec, ...] = (
+    WorldSpec(name="reference+results", results=1.0),
+    WorldSpec(name="cold-start+results", history_frac=0.1, sessions=3, train_frac=0.5,
+              results=1.0),
+)
 BRAND_METHODS = ("TF-IDF + filters", "default weights", "learned ranker")
 TOP = 3  # creator side: share of the first TOP campaigns in the creator's niches / affordable
 CREATOR_METHODS = ("TF-IDF + filters", "learned ranker")
@@ -198,3 +205,62 @@ def print_table(results: list[WorldResult], n_creators: int, n_campaigns: int) -
     print(f"* {HOLDOUT.name}: kept out of all tuning. niche@{TOP} / afford@{TOP}: share of a "
           f"creator's first {TOP} campaigns in their niches / paying at least their rate "
           f"(TF-IDF / learned)")
+
+
+def results_effect(spec: WorldSpec, n_creators: int = 3000, n_campaigns: int = 300,
+                   seed: int = 0) -> dict[str, float]:
+    """Brand-side NDCG@10 on held-out campaigns of a world with planted delivered results,
+    ranked with and without the results signal: the same logged sessions (logged by the
+    default ranker *without* it), then the learned ranker fitted on creators with their
+    ``performance`` and the ``outperformed`` events ("with"), with only one of them, or
+    with neither ("without")."""
+    world = make_world(n_creators, n_campaigns, seed=seed, spec=spec)
+    truth = Truth(world)
+    n_train = int(round(n_campaigns * spec.train_frac))
+    train, test = world.campaigns[:n_train], world.campaigns[n_train:]
+    blind = [replace(c, performance=None) for c in world.creators]
+    idx_of = {c.id: i for i, c in enumerate(world.creators)}
+    logger = Matcher(exploration_slots=0, random_state=seed).fit(blind, train)
+    logs = simulate_logs(world, truth, lambda c, n: [m.id for m in logger.rank_creators(c, n)],
+                         train, sessions=spec.sessions, seed=seed + 7)
+    enc = logger.text_encoder
+    unlabelled = [o for o in logs if o.event != "outperformed"]
+    fits = {  # name -> (creators, outcomes)
+        "without": (blind, unlabelled),
+        "feature only": (world.creators, unlabelled),
+        "outcome only": (blind, logs),
+        "with": (world.creators, logs),
+    }
+    out: dict[str, float] = {"known": float(np.mean([c.performance is not None
+                                                      for c in world.creators]))}
+    for name, (creators, outcomes) in fits.items():
+        m = Matcher(random_state=seed).fit(creators, world.campaigns, outcomes,
+                                           text_encoder=enc)
+        nd = []
+        for c in test:
+            pb, pc, el = truth.probs(c)
+            nd.append(_ndcg_recall([idx_of[x.id] for x in m.rank_creators(c, 10)],
+                                   pb * pc, el)[0])
+        out[name] = float(np.mean(nd))
+        out[f"{name}_mode"] = m.ranker.mode  # type: ignore[assignment]
+    return out
+
+
+def print_results_effect(specs: Iterable[WorldSpec] = RESULTS_WORLDS, n_creators: int = 3000,
+                         n_campaigns: int = 300) -> list[dict[str, float]]:
+    rows = []
+    print(f"\nDelivered results as a signal: {n_creators} creators, {n_campaigns} campaigns; "
+          f"brand-side NDCG@10 of the learned ranker on held-out campaigns")
+    head = (f"{'world':<20}{'known':>7}{'without':>10}{'feature only':>14}{'outcome only':>14}"
+            f"{'with':>8}{'effect':>9}  mode")
+    print(head)
+    print("-" * len(head))
+    for spec in specs:
+        r = results_effect(spec, n_creators, n_campaigns)
+        rows.append(r)
+        print(f"{spec.name:<20}{r['known']:>7.0%}{r['without']:>10.3f}"
+              f"{r['feature only']:>14.3f}{r['outcome only']:>14.3f}{r['with']:>8.3f}"
+              f"{r['with'] - r['without']:>+9.3f}  {r['with_mode']}")
+    print("known: share of creators with delivered results (a track record); feature only: "
+          "Creator.performance without the outperformed outcomes; outcome only: the reverse")
+    return rows

@@ -315,6 +315,12 @@ def _results(rows: list[tuple[Deal, str, str]]) -> list[DealResult]:
             for deal, name, handle in rows]
 
 
+def figures_by_deal(deals: list[Deal]) -> dict[int, Figures]:
+    """Each deal's figures (two queries), for callers that need the numbers only."""
+    posts = _posts_by_deal([deal.id for deal in deals], {})
+    return {deal.id: deal_figures(deal, posts.get(deal.id, [])) for deal in deals}
+
+
 def deal_results(deal: Deal) -> DealResult:
     """One deal's posts and figures (three queries)."""
     return _results(_deal_rows(Deal.id == deal.id))[0]

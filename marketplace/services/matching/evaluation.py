@@ -14,7 +14,9 @@ from marketplace.models import Campaign
 from marketplace.services.matching import recommendations as rec
 
 # How much an outcome says a pair was a good match (declines cancel earlier interest).
-GAIN = {"invited": 1.0, "applied": 1.0, "accepted": 2.0, "completed": 3.0}
+# A deal whose posts beat the campaign's median views per dollar counts most.
+GAIN = {"invited": 1.0, "applied": 1.0, "accepted": 2.0, "completed": 3.0,
+        "outperformed": 4.0}
 
 
 def relevance(outcomes: list[matching.Outcome]) -> dict[int, dict[int, float]]:
@@ -70,6 +72,8 @@ def retrain(holdout: float = 0.25, seed: int = 0) -> dict:
     learned = rec.fit_matcher(creators, train)
     metrics = {
         "outcomes": len(outcomes), "train_outcomes": len(train),
+        "outperformed_outcomes": sum(o.event == "outperformed" for o in outcomes),
+        "creators_with_results": sum(c.performance is not None for c in creators),
         "heldout_campaigns": len(test_ids),
         "default_weights": evaluate(default, test_campaigns, rel),
         "learned_on_train": evaluate(learned, test_campaigns, rel),

@@ -41,6 +41,7 @@ from marketplace.models import (
     OfferThread,
     Review,
 )
+from marketplace.services.matching import performance
 
 SURFACE_CAMPAIGN = "campaign_top_matches"
 SURFACE_CREATOR = "creator_for_you"
@@ -52,15 +53,15 @@ def creator_text(p: CreatorProfile) -> str:
     return f"{p.display_name}. {p.bio} {' '.join(p.niches)} {captions}"
 
 
-def to_creator(p: CreatorProfile, rating: float | None = None, completed: int = 0
-               ) -> matching.Creator:
+def to_creator(p: CreatorProfile, rating: float | None = None, completed: int = 0,
+               performance: float | None = None) -> matching.Creator:
     return matching.Creator(
         id=p.id, text=creator_text(p), niches=list(p.niches),
         followers={a.platform: a.followers for a in p.accounts},
         engagement_rate=p.top_engagement / 100.0,
         audience_countries={a.country: a.share / 100.0 for a in p.audience_countries},
         country=p.country or "", rate_cents=p.min_price_cents or 0,
-        rating=rating, completed_deals=completed,
+        rating=rating, completed_deals=completed, performance=performance,
     )
 
 
@@ -80,8 +81,10 @@ _CAMPAIGN_LOAD = (selectinload(Campaign.niche_links), selectinload(Campaign.coun
                   selectinload(Campaign.platform_links))
 
 
-def _creator_history(creator_ids: list[int] | None = None) -> dict[int, tuple[float | None, int]]:
-    """Revealed average rating and completed deals per creator, in two grouped queries."""
+def _creator_history(creator_ids: list[int] | None = None
+                     ) -> dict[int, tuple[float | None, int, float | None]]:
+    """Revealed average rating, completed deals and delivered results (`performance.py`)
+    per creator: two grouped queries and the three of the results."""
     deals_q = select(Deal.creator_id, func.count()).where(
         Deal.state == DealState.COMPLETED).group_by(Deal.creator_id)
     rating_q = select(Review.subject_creator_id, func.avg(Review.rating)).where(
@@ -92,8 +95,9 @@ def _creator_history(creator_ids: list[int] | None = None) -> dict[int, tuple[fl
         rating_q = rating_q.where(Review.subject_creator_id.in_(creator_ids))
     completed = dict(db.session.execute(deals_q).all())
     ratings = {k: float(v) for k, v in db.session.execute(rating_q).all()}
-    ids = set(completed) | set(ratings)
-    return {i: (ratings.get(i), int(completed.get(i, 0))) for i in ids}
+    delivered = performance.creator_performance(creator_ids)
+    ids = set(completed) | set(ratings) | set(delivered)
+    return {i: (ratings.get(i), int(completed.get(i, 0)), delivered.get(i)) for i in ids}
 
 
 def load_creators(ids: list[int] | None = None) -> list[matching.Creator]:
@@ -102,7 +106,7 @@ def load_creators(ids: list[int] | None = None) -> list[matching.Creator]:
         q = q.where(CreatorProfile.id.in_(ids))
     profiles = db.session.scalars(q).all()
     history = _creator_history(ids)
-    return [to_creator(p, *history.get(p.id, (None, 0))) for p in profiles]
+    return [to_creator(p, *history.get(p.id, (None, 0, None))) for p in profiles]
 
 
 def load_campaigns(ids: list[int] | set[int] | None = None, *, open_only: bool = True
@@ -134,10 +138,13 @@ def fit_matcher(creators: list[matching.Creator], outcomes: list[matching.Outcom
 
 
 def load_outcomes(campaign_ids: set[int] | None = None) -> list[matching.Outcome]:
+    """The outcome log, then an "outperformed" outcome for each delivered deal above its
+    campaign's median views per dollar (results teach the ranker)."""
     q = select(MatchEvent.campaign_id, MatchEvent.creator_id, MatchEvent.event,
                MatchEvent.position).order_by(MatchEvent.id)
-    return [matching.Outcome(c, cr, str(e), p) for c, cr, e, p in db.session.execute(q).all()
-            if campaign_ids is None or c in campaign_ids]
+    logged = [matching.Outcome(c, cr, str(e), p) for c, cr, e, p in db.session.execute(q).all()
+              if campaign_ids is None or c in campaign_ids]
+    return logged + performance.outperformed_outcomes(campaign_ids)
 
 
 # ---------------------------------------------------------------- building
@@ -355,7 +362,7 @@ def campaigns_for(creator: CreatorProfile, k: int = 6) -> list[CampaignMatch]:
         return []
     history = matcher.creator_history(creator.id)  # as indexed; the database if not indexed
     if history is None:
-        history = _creator_history([creator.id]).get(creator.id, (None, 0))
+        history = _creator_history([creator.id]).get(creator.id, (None, 0, None))
     matches = matcher.rank_campaigns(to_creator(creator, *history), k=k * 2,
                                      exclude_ids=engaged_campaign_ids(creator),
                                      names=taxonomy.COUNTRIES)

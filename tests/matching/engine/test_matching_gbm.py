@@ -99,7 +99,7 @@ def test_gbm_save_load_identical_and_old_servers_refuse(setup, gbm, tmp_path):
     path = tmp_path / "gbm.joblib"
     gbm.save(path)
     meta = persist.read_metadata(path)
-    assert meta["format_version"] == 2 and meta["ranker_mode"] == "gbm"
+    assert meta["format_version"] == 3 and meta["ranker_mode"] == "gbm"
     m2 = Matcher.load(path)
     assert "models" not in m2.ranker.__dict__  # boosters are not persisted, tables are
     for camp in world.campaigns:
@@ -111,13 +111,14 @@ def test_gbm_save_load_identical_and_old_servers_refuse(setup, gbm, tmp_path):
     linear = _fit(setup, gbm_min_pairs=None)
     lpath = tmp_path / "linear.joblib"
     linear.save(lpath)
-    assert persist.read_metadata(lpath)["format_version"] == 1
+    # every file written now has the delivered-results features: older servers refuse it
+    assert persist.read_metadata(lpath)["format_version"] == 3
     old = pytest.MonkeyPatch()
-    old.setattr(Matcher, "READ_FORMATS", (1,))  # a server that predates the GBM mode
+    old.setattr(Matcher, "READ_FORMATS", (1, 2))  # a server that predates them
     try:
-        assert Matcher.load(lpath).ranker.mode == "learned"
-        with pytest.raises(IncompatibleModelError, match="format 2"):
-            Matcher.load(path)
+        for p in (path, lpath):
+            with pytest.raises(IncompatibleModelError, match="format 3"):
+                Matcher.load(p)
     finally:
         old.undo()
 

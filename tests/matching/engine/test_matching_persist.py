@@ -61,3 +61,21 @@ def test_refuses_other_format_version_and_garbage(model, tmp_path, monkeypatch):
     bad.write_bytes(b"not a pickle at all")
     with pytest.raises(IncompatibleModelError):
         Matcher.load(bad)
+
+
+def test_file_from_before_the_results_features_ranks_as_before(model, tmp_path):
+    """A format-1/2 file has 8 features and no delivered-results column: once loaded the
+    new features read "unknown" with no weight, so the ranking is unchanged."""
+    w, m = model
+    path = tmp_path / "m.joblib"
+    m.save(path)
+    old = Matcher.load(path, mmap=False)
+    del old.creators.__dict__["perf"]
+    old.ranker.weights = old.ranker.weights[:8]
+    persist._upgrade(old)
+    assert len(old.ranker.weights) == 10 and old.ranker.weights[8:].tolist() == [0.0, 0.0]
+    assert old.creator_history(w.creators[0].id)[2] is None
+    for c in w.campaigns[:10]:
+        assert [(x.id, x.score) for x in m.rank_creators(c, 10)] == \
+               [(x.id, x.score) for x in old.rank_creators(c, 10)]
+    old.add_creator(w.creators[1])  # the upgraded store keeps growing
