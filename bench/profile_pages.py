@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from marketplace import create_app  # noqa: E402
 from marketplace.demo import seed  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
-from marketplace.models import BrandProfile, Campaign, CreatorProfile, Deal, Role, User  # noqa: E402,E501
+from marketplace.models import BrandProfile, Campaign, Deal, Role, User  # noqa: E402
 
 
 def build_app(folder: Path, db_url: str | None):
@@ -39,7 +39,7 @@ def build_app(folder: Path, db_url: str | None):
         "SQLALCHEMY_DATABASE_URI": db_url or f"sqlite:///{folder / 'bench.sqlite3'}",
         "INSTANCE_DIR": str(folder), "UPLOAD_DIR": str(folder / "uploads"),
         "MATCHING_DIR": str(folder / "matching"), "RATELIMIT_STORAGE_URI": "memory://",
-        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "LOGIN_RATE_LIMIT": "1000 per minute", "CACHE_TYPE": "SimpleCache",
     })
 
 
@@ -49,10 +49,7 @@ def pages(app) -> list[tuple[str, Role, str]]:
         brand = db.session.scalar(select(BrandProfile).join(User).where(User.email == brand_email))
         campaign = db.session.scalar(select(Campaign).where(Campaign.brand_id == brand.id)
                                      .order_by(Campaign.id))
-        creator_email = seed.DEMO_LOGINS[Role.CREATOR][0]
-        creator = db.session.scalar(select(CreatorProfile).join(User)
-                                    .where(User.email == creator_email))
-        deal = db.session.scalar(select(Deal).where(Deal.creator_id == creator.id)
+        deal = db.session.scalar(select(Deal).where(Deal.brand_id == brand.id)
                                  .order_by(Deal.id))
     found = [("creators", Role.BRAND, "/creators/"),
              ("campaigns", Role.CREATOR, "/campaigns/"),
@@ -61,7 +58,7 @@ def pages(app) -> list[tuple[str, Role, str]]:
     if campaign is not None:
         found.append(("campaign", Role.BRAND, f"/campaigns/{campaign.id}"))
     if deal is not None:
-        found.append(("deal", Role.CREATOR, f"/deals/{deal.id}"))
+        found.append(("deal", Role.BRAND, f"/deals/{deal.id}"))
     return found
 
 

@@ -1,6 +1,7 @@
 """Short-lived caching of the parts of a page that are the same for everyone in a role.
 
-The directories (/creators/, /campaigns/) show the same results to every viewer of a role
+The directories (/creators/, /campaigns/), and the creator dashboard's open campaigns in
+the creator's niches, show the same results to every viewer of a role
 for the same query string, and building them (the paginated query, its eager loads and two
 dozen cards) is most of a request's cost. The rendered results are kept for
 LIST_CACHE_SECONDS (30 s by default: the staleness a directory accepts — a new or edited
@@ -26,19 +27,21 @@ from marketplace.extensions import cache
 _NEVER_CACHED = ("csrf_token",)
 
 
-def fragment_key(name: str) -> str:
-    """The cache key of fragment `name` for this request: the viewer's role, the path and
-    every query argument (sorted, repeated ones kept), hashed to a bounded length."""
+def fragment_key(name: str, vary: str | None = None) -> str:
+    """The cache key of fragment `name` for this request: the viewer's role, and `vary`
+    (what the fragment depends on) or else the path and every query argument (sorted,
+    repeated ones kept), hashed to a bounded length."""
     role = current_user.role.value if current_user.is_authenticated else "anonymous"
-    query = urlencode(sorted(request.args.items(multi=True)))
-    digest = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()[:32]
+    if vary is None:
+        vary = f"{request.path}?{urlencode(sorted(request.args.items(multi=True)))}"
+    digest = hashlib.sha256(vary.encode()).hexdigest()[:32]
     return f"fragment:{name}:{role}:{digest}"
 
 
-def cached_fragment(name: str, build: Callable[[], str]) -> Markup:
-    """The HTML `build()` renders for this role and query string, from the cache when a
-    fresh copy is there."""
-    key = fragment_key(name)
+def cached_fragment(name: str, build: Callable[[], str], vary: str | None = None) -> Markup:
+    """The HTML `build()` renders for this role and query string (or `vary`), from the
+    cache when a fresh copy is there."""
+    key = fragment_key(name, vary)
     html = cache.get(key)
     if html is None:
         html = build()

@@ -95,3 +95,28 @@ def test_cached_results_hold_nothing_personal_or_secret(cached_app, clock):
     # ...but the cached results have none, nor who was looking.
     assert "csrf_token" not in fragments[0]
     assert "Very Private Brand" not in fragments[0] and "privatebrand" not in fragments[0]
+
+
+def test_dashboard_niche_campaigns_are_shared_by_niches_only(cached_app, clock):
+    with cached_app.app_context():
+        brand = make_brand("nichebrand")
+        first = make_creator("firstbeauty", niches=("beauty",)).user.email
+        second = make_creator("secondbeauty", niches=("beauty",)).user.email
+        fitness = make_creator("fitmaker", niches=("beauty", "fitness")).user.email
+        make_campaign(brand, title="Beauty one", niches=("beauty",))
+        db.session.commit()
+        brand_id = brand.id
+    clients = {}
+    for email in (first, second, fitness):
+        clients[email] = cached_app.test_client()
+        Auth(clients[email]).login(email)
+    assert "Beauty one" in _body(clients[first], "/dashboard")
+    with cached_app.app_context():
+        make_campaign(db.session.get(BrandProfile, brand_id), title="Beauty two",
+                      niches=("beauty",))
+        db.session.commit()
+    # Same niches: the entry the first creator's visit built; other niches: their own.
+    assert "Beauty two" not in _body(clients[second], "/dashboard")
+    assert "Beauty two" in _body(clients[fitness], "/dashboard")
+    clock[0] += 31
+    assert "Beauty two" in _body(clients[first], "/dashboard")
