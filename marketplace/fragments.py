@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 from flask import current_app, request
 from flask_login import current_user
 from markupsafe import Markup
+from redis.exceptions import RedisError
 
 from marketplace.extensions import cache
 
@@ -42,9 +43,16 @@ def cached_fragment(name: str, build: Callable[[], str], vary: str | None = None
     """The HTML `build()` renders for this role and query string (or `vary`), from the
     cache when a fresh copy is there."""
     key = fragment_key(name, vary)
-    html = cache.get(key)
+    try:
+        html = cache.get(key)
+    except RedisError as exc:  # a cache that is down costs speed, never the page
+        current_app.logger.warning("fragment cache unavailable: %s", exc)
+        return Markup(build())
     if html is None:
         html = build()
         if not any(marker in html for marker in _NEVER_CACHED):
-            cache.set(key, html, timeout=current_app.config["LIST_CACHE_SECONDS"])
+            try:
+                cache.set(key, html, timeout=current_app.config["LIST_CACHE_SECONDS"])
+            except RedisError as exc:
+                current_app.logger.warning("fragment cache unavailable: %s", exc)
     return Markup(html)

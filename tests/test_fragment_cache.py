@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import cachelib.simple
 import pytest
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from marketplace.extensions import cache, db
 from marketplace.models import BrandProfile
@@ -120,3 +121,19 @@ def test_dashboard_niche_campaigns_are_shared_by_niches_only(cached_app, clock):
     assert "Beauty two" in _body(clients[fitness], "/dashboard")
     clock[0] += 31
     assert "Beauty two" in _body(clients[first], "/dashboard")
+
+
+def test_a_cache_that_is_down_costs_speed_not_the_page(cached_app, monkeypatch):
+    with cached_app.app_context():
+        email = make_brand("patientbrand").user.email
+        make_creator("stillshown")
+        db.session.commit()
+        backend = cache.cache
+
+    def down(*_args, **_kwargs):
+        raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(backend, "get", down)
+    client = cached_app.test_client()
+    Auth(client).login(email)
+    assert "@stillshown" in _body(client, "/creators/")
