@@ -20,7 +20,16 @@ from marketplace.brands import bp as brands_bp
 from marketplace.campaigns import bp as campaigns_bp
 from marketplace.creators import bp as creators_bp
 from marketplace.deals import bp as deals_bp
-from marketplace.extensions import bootstrap, csrf, db, limiter, login_manager, mail, migrate
+from marketplace.extensions import (
+    bootstrap,
+    cache,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+)
 from marketplace.jobs.app import celery_init_app
 from marketplace.library import bp as library_bp
 from marketplace.main import bp as main_bp
@@ -62,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."

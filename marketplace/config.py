@@ -47,6 +47,14 @@ def load(env: dict | None = None) -> dict:
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Directory results (marketplace/fragments.py): shared through Redis in production,
+        # one in-process cache per worker otherwise; tests use NullCache unless they opt in.
+        "CACHE_TYPE": env.get("CACHE_TYPE") or ("RedisCache" if redis_url else "SimpleCache"),
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "duet:",
+        # How stale a directory page may be: a new or edited creator or campaign shows in
+        # /creators/ and /campaigns/ within this many seconds.
+        "LIST_CACHE_SECONDS": _int(env, "LIST_CACHE_SECONDS", 30),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT", "5 per minute"),
         "PORT": _int(env, "PORT", 5000),

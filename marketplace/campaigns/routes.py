@@ -13,6 +13,7 @@ from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error, form_status
+from marketplace.fragments import cached_fragment
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
 from marketplace.services.campaigns import discovery
 from marketplace.services.campaigns import lifecycle as svc
@@ -48,9 +49,14 @@ def _my_campaign_or_404(campaign_id: int, brand: BrandProfile | None) -> Campaig
 def index():
     """Open campaigns for creators to browse (public, so it can be shared)."""
     filters = discovery.parse_campaign_filters(request.args)
-    pagination = db.paginate(discovery.campaign_query(filters), page=filters.page,
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("campaigns/index.html", pagination=pagination, filters=filters,
+
+    def results() -> str:
+        pagination = db.paginate(discovery.campaign_query(filters), page=filters.page,
+                                 per_page=current_app.config["PER_PAGE"], error_out=False)
+        return render_template("campaigns/_results.html", pagination=pagination, filters=filters)
+
+    return render_template("campaigns/index.html", filters=filters,
+                           results=cached_fragment("campaigns", results),
                            sorts=discovery.CAMPAIGN_SORTS)
 
 

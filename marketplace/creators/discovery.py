@@ -8,6 +8,7 @@ from flask import current_app, render_template, request, url_for
 from marketplace.access import role_required
 from marketplace.creators import bp
 from marketplace.extensions import db
+from marketplace.fragments import cached_fragment
 from marketplace.models import CreatorProfile, Role
 from marketplace.services.campaigns import discovery
 
@@ -18,9 +19,14 @@ MEDIA_ENDPOINT = "creators.media"  # serves stored uploads by file name (creator
 @role_required(Role.BRAND, Role.ADMIN)
 def index():
     filters = discovery.parse_creator_filters(request.args)
-    pagination = db.paginate(discovery.creator_query(filters), page=filters.page,
-                             per_page=current_app.config["PER_PAGE"], error_out=False)
-    return render_template("creators/index.html", pagination=pagination, filters=filters,
+
+    def results() -> str:
+        pagination = db.paginate(discovery.creator_query(filters), page=filters.page,
+                                 per_page=current_app.config["PER_PAGE"], error_out=False)
+        return render_template("creators/_results.html", pagination=pagination, filters=filters)
+
+    return render_template("creators/index.html", filters=filters,
+                           results=cached_fragment("creators", results),
                            sorts=discovery.CREATOR_SORTS,
                            share_min=int(discovery.AUDIENCE_SHARE_MIN))
 

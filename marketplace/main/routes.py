@@ -6,6 +6,7 @@ from flask import current_app, render_template
 from flask_login import current_user, login_required
 
 from marketplace import impressions
+from marketplace.fragments import cached_fragment
 from marketplace.main import bp
 from marketplace.main import dashboards as panels
 from marketplace.models.deal import STATE_BADGES, STATE_LABELS
@@ -56,10 +57,14 @@ def _creator_dashboard():
         impressions.note(recommendations.impression_pairs(for_you, creator=profile),
                          recommendations.SURFACE_CREATOR, [m.match.score for m in for_you])
     overview = deal_panels.creator_overview(profile) if profile is not None else None
+    niche_campaigns = cached_fragment(
+        "niche-campaigns", lambda: render_template(
+            "main/_niche_campaigns.html", campaigns=panels.open_campaigns_in_niches(niches)),
+        vary=",".join(sorted(niches))) if niches else None
     return render_template("main/creator_dashboard.html", profile=profile, score=score,
                            for_you=for_you, overview=overview,
                            todos=panels.todos(score.missing), niches=niches,
-                           campaigns=panels.open_campaigns_in_niches(niches))
+                           niche_campaigns=niche_campaigns)
 
 
 def _admin_dashboard():
