@@ -14,6 +14,7 @@ from marketplace.extensions import db
 from marketplace.models import Application, Notification
 from tests.conftest import IsolatedClient, _clear_tables, _test_config
 from tests.support import factories
+from tests.support.jobs import TRACKER
 from tests.support.payments import make_deal
 
 SKIP = {"static", "bootstrap.static"}
@@ -44,12 +45,13 @@ def _url(rule: Rule, ids: dict) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(_schema, tmp_path_factory):
+def site(_schema, job_worker, tmp_path_factory):
     """One app and one world for the module (the pages only read): someone else's brand,
     creator, campaign, deal, application and notification, and a logged-in brand and
     creator who have no profile."""
     app = create_app(_test_config(_schema, tmp_path_factory.mktemp("profileless")))
     app.test_client_class = IsolatedClient
+    TRACKER.register(app)  # the session's worker (PostgreSQL) runs its jobs in this app
     with app.app_context():
         brand = factories.make_brand()
         creator = factories.make_creator()
@@ -74,6 +76,9 @@ def site(_schema, tmp_path_factory):
                 "email": user.email, "password": factories.PASSWORD}).status_code == 302
         db.session.remove()
     yield app, ids, clients
+    if job_worker is not None:
+        TRACKER.wait()
+    TRACKER.apps.pop(str(id(app)), None)
     with app.app_context():
         _clear_tables()
         db.session.remove()

@@ -24,6 +24,7 @@ from marketplace.services.errors import DomainError, InvalidTransition, NotAllow
 from tests.conftest import _clear_tables, _test_config
 from tests.support import factories
 from tests.support.deals import event_count, make_deal, snapshot
+from tests.support.jobs import TRACKER
 
 ACTORS = ("brand", "creator", "admin", "system", "outsider")
 SIDE = {"brand": Side.BRAND, "creator": Side.CREATOR, "admin": Side.ADMIN,
@@ -52,10 +53,12 @@ def payload_for(deal, action: Action) -> dict:
 
 
 @pytest.fixture(scope="module")
-def parties(_schema, tmp_path_factory):
+def parties(_schema, job_worker, tmp_path_factory):
     """One app context and one cast for the whole table (these tests never log in, so the
-    password hashes can be cheap)."""
+    password hashes can be cheap). On PostgreSQL the session's worker runs the jobs the moves
+    queue (payouts, refunds, mail), in this app."""
     app = create_app(_test_config(_schema, tmp_path_factory.mktemp("state_machine")))
+    TRACKER.register(app)
     with app.app_context(), pytest.MonkeyPatch.context() as mp:
         mp.setattr(user_module, "generate_password_hash",
                    partial(generate_password_hash, method="pbkdf2:sha256:1"))
@@ -70,6 +73,9 @@ def parties(_schema, tmp_path_factory):
         outsider = factories.make_brand().user
         yield {"brand": brand.user, "creator": creator.user, "admin": admin, "system": None,
                "outsider": outsider, "brand_profile": brand, "creator_profile": creator}
+        if job_worker is not None:
+            TRACKER.wait()
+        TRACKER.apps.pop(str(id(app)), None)
         db.session.remove()
         _clear_tables()
         db.session.remove()
