@@ -14,7 +14,8 @@ VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "l
                  "matches", "messages", "notifications", "payments", "reviews")
 VIEWS = tuple(f"marketplace.{name}" for name in VIEW_PACKAGES)
 WEB = ("marketplace.templating", "marketplace.forms", "marketplace.access", "marketplace.errors",
-       "marketplace.security", "marketplace.devserver", "marketplace.cli", "marketplace.fragments")
+       "marketplace.security", "marketplace.devserver", "marketplace.cli", "marketplace.fragments",
+       "marketplace.downloads")
 
 
 def _imports(path: Path) -> set[str]:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from marketplace.deals import bp
 from marketplace.deals.helpers import my_campaign, my_deal
+from marketplace.downloads import attachment, render_pdf
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.models import Campaign
@@ -18,21 +19,6 @@ from marketplace.services.deals.parties import now_or
 from marketplace.services.errors import DomainError
 
 PDF = "application/pdf"
-
-
-def _render_pdf(html: str) -> bytes:
-    """As the invoices (payments/documents.py): WeasyPrint with local fonts, fetching only
-    data: URIs (the charts), so nothing on the page can reach the network."""
-    from weasyprint import HTML  # slow to import; most requests never print
-    from weasyprint.urls import URLFetcher
-
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
-
-
-def _download(data: bytes | str, filename: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
 
 
 def _report_context(campaign: Campaign, *, shared: bool = False) -> dict:
@@ -69,7 +55,7 @@ def campaign_report(campaign_id: int):
 @login_required
 def campaign_report_csv(campaign_id: int):
     campaign = my_campaign(campaign_id)
-    return _download(results.report_csv(results.campaign_report(campaign)),
+    return attachment(results.report_csv(results.campaign_report(campaign)),
                      f"duet-campaign-{campaign.id}-report.csv", "text/csv; charset=utf-8")
 
 
@@ -78,7 +64,7 @@ def campaign_report_csv(campaign_id: int):
 def campaign_report_pdf(campaign_id: int):
     campaign = my_campaign(campaign_id)
     html = render_template("deals/results/report_document.html", **_report_context(campaign))
-    return _download(_render_pdf(html), f"duet-campaign-{campaign.id}-report.pdf", PDF)
+    return attachment(render_pdf(html), f"duet-campaign-{campaign.id}-report.pdf", PDF)
 
 
 @bp.post("/campaigns/<int:campaign_id>/report/shares")

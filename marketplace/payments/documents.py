@@ -8,25 +8,13 @@ from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 
+from marketplace.downloads import render_pdf
 from marketplace.models import Deal
 from marketplace.models.invoice import Invoice
 from marketplace.services import payments
 from marketplace.services.messaging.mailer import Attachment, send_mail
 
 PDF = "application/pdf"
-
-
-def render_pdf(html: str) -> bytes:
-    # Imported here: WeasyPrint takes over a second to import, and most requests never print.
-    from PIL import ImageFile
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process,
-    # which would let truncated uploads through `clean_image`. Our documents embed no
-    # images, so Pillow's default is restored.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
 
 
 def seller_lines() -> list[str]:

@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Response, abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from marketplace.downloads import attachment
 from marketplace.extensions import db
 from marketplace.models import Deal
 from marketplace.models.payment import LedgerEntry
@@ -20,12 +21,6 @@ from marketplace.payments.routes import creator_or_setup, party_deal
 from marketplace.services import payments
 
 MIN_YEAR = 2020
-
-
-def _attachment(data: bytes, filename: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
 
 
 def _brand_invoice(deal_id: int):
@@ -54,7 +49,7 @@ def invoice(deal_id: int):
 @login_required
 def invoice_pdf(deal_id: int):
     invoice = _brand_invoice(deal_id)
-    return _attachment(documents.invoice_pdf(invoice), documents.invoice_filename(invoice),
+    return attachment(documents.invoice_pdf(invoice), documents.invoice_filename(invoice),
                        documents.PDF)
 
 
@@ -81,7 +76,7 @@ def statement(deal_id: int):
 @login_required
 def statement_pdf(deal_id: int):
     deal, line = _creator_statement(deal_id)
-    return _attachment(documents.statement_pdf(deal, line),
+    return attachment(documents.statement_pdf(deal, line),
                        f"duet-payout-statement-deal-{deal.id}.pdf", documents.PDF)
 
 
@@ -122,7 +117,7 @@ def year_csv(year: int):
     for currency, (gross, fee, net) in sorted(summary.totals.items()):
         writer.writerow(["total", "", "", "", "", currency, major_units(gross),
                          major_units(fee), major_units(net), ""])
-    return _attachment(out.getvalue().encode(), f"duet-earnings-{summary.year}.csv",
+    return attachment(out.getvalue().encode(), f"duet-earnings-{summary.year}.csv",
                        "text/csv")
 
 
@@ -131,5 +126,5 @@ def year_csv(year: int):
 def year_pdf(year: int):
     creator = creator_or_setup()
     summary = payments.yearly_summary(creator, _year(year))
-    return _attachment(documents.year_pdf(summary, creator),
+    return attachment(documents.year_pdf(summary, creator),
                        f"duet-earnings-{summary.year}.pdf", documents.PDF)

@@ -128,13 +128,10 @@ class Figures:
         return format_money(cents, self.currency)
 
 
-@dataclass
-class DealResult:
-    deal: Deal
-    creator_name: str
-    creator_handle: str
+class _PostsSummary:
+    """What a deal's or a campaign's posts say so far (for empty states): needs `posts`."""
+
     posts: list[PostResult]
-    figures: Figures
 
     @property
     def has_posts(self) -> bool:
@@ -152,6 +149,15 @@ class DealResult:
 
 
 @dataclass
+class DealResult(_PostsSummary):
+    deal: Deal
+    creator_name: str
+    creator_handle: str
+    posts: list[PostResult]
+    figures: Figures
+
+
+@dataclass
 class CreatorResult:
     creator_id: int
     name: str
@@ -161,7 +167,7 @@ class CreatorResult:
 
 
 @dataclass
-class CampaignReport:
+class CampaignReport(_PostsSummary):
     campaign: Campaign
     deals: list[DealResult]
     creators: list[CreatorResult]
@@ -187,20 +193,6 @@ class CampaignReport:
     @property
     def posts(self) -> list[PostResult]:
         return [post for result in self.deals for post in result.posts]
-
-    @property
-    def has_posts(self) -> bool:
-        return any(post.live_url for post in self.posts)
-
-    @property
-    def has_readings(self) -> bool:
-        return any(post.readings for post in self.posts)
-
-    @property
-    def first_reading_expected(self) -> datetime | None:
-        waiting = [p.first_reading_expected for p in self.posts
-                   if not p.readings and p.first_reading_expected is not None]
-        return min(waiting) if waiting else None
 
 
 # --------------------------------------------------------------------------- arithmetic
