@@ -16,6 +16,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import random
 import sys
 import tempfile
 import time
@@ -28,9 +29,11 @@ from sqlalchemy import create_engine, event, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from marketplace import create_app  # noqa: E402
+from marketplace.demo import deals as seed_deals  # noqa: E402
 from marketplace.demo import seed  # noqa: E402
 from marketplace.extensions import db  # noqa: E402
 from marketplace.models import BrandProfile, Campaign, Deal, Role, User  # noqa: E402
+from marketplace.services.matching.recommendations import build  # noqa: E402
 
 
 def build_app(folder: Path, db_url: str | None):
@@ -63,6 +66,28 @@ def pages(app) -> list[tuple[str, Role | str, str]]:
     return found
 
 
+def print_statements(engine, client, url: str) -> None:
+    """Each SQL statement of one request, with its wall time (driver round trip included)."""
+    timings: list[tuple[float, str]] = []
+    started: list[float] = []
+
+    def before(*_):
+        started.append(time.perf_counter())
+
+    def after(_conn, _cursor, statement, *_):
+        timings.append(((time.perf_counter() - started.pop()) * 1e3, statement))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    for ms, statement in timings:
+        print(f"  {ms:6.2f} ms  {' '.join(statement.split())[:160]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=50)
@@ -70,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg", default=None, help="PostgreSQL server URL (default: SQLite)")
     ap.add_argument("--page", action="append", help="only these pages (by name)")
     ap.add_argument("--no-profile", action="store_true", help="CPU ms and SQL only")
+    ap.add_argument("--sql", action="store_true",
+                    help="also print each statement of one request with its wall time")
     a = ap.parse_args(argv)
 
     scratch = db_url = None
@@ -84,7 +111,12 @@ def main(argv: list[str] | None = None) -> int:
             app = build_app(Path(tmp), db_url)
             with app.app_context():
                 db.create_all()
+                # What `flask seed` makes (bench/load.py serves that): the marketplace,
+                # the saved matching model and the demo deals (no local Stripe).
                 seed.seed_all(seed.DEFAULT_SEED)
+                if "matcher" in app.extensions:
+                    build()
+                seed_deals.seed_deals(random.Random(seed.DEFAULT_SEED), None)
                 db.session.remove()
             clients = {}
             for role in (Role.BRAND, Role.CREATOR):
@@ -106,8 +138,9 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 if role not in clients:  # another demo account (the shared password)
                     clients[role] = app.test_client()
-                    clients[role].post("/auth/login", data={"email": role,
-                                                            "password": seed.OTHER_PASSWORD})
+                    demo = {e: p for e, p in seed.DEMO_LOGINS.values()}
+                    clients[role].post("/auth/login", data={
+                        "email": role, "password": demo.get(role, seed.OTHER_PASSWORD)})
                 client = clients[role]
                 for _ in range(3):
                     assert client.get(url).status_code == 200, url
@@ -116,6 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                 client.get(url)
                 n_sql = statements
                 event.remove(engine, "before_cursor_execute", count)
+                if a.sql:
+                    print_statements(engine, client, url)
                 t0 = time.process_time()
                 for _ in range(a.runs):
                     client.get(url)

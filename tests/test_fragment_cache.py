@@ -9,6 +9,7 @@ import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from marketplace.extensions import cache, db
+from marketplace.fragments import Fragment
 from marketplace.models import BrandProfile
 from tests.conftest import Auth
 from tests.support.factories import make_brand, make_campaign, make_creator
@@ -91,7 +92,7 @@ def test_cached_results_hold_nothing_personal_or_secret(cached_app, clock):
     with cached_app.app_context():
         backend = cache.cache
         stored = [backend.get(key) for key in backend._cache]  # SimpleCache's own store
-    fragments = [html for html in stored if isinstance(html, str) and "@publicmaker" in html]
+    fragments = [f.html for f in stored if isinstance(f, Fragment) and "@publicmaker" in f.html]
     assert len(fragments) == 1
     # ...but the cached results have none, nor who was looking.
     assert "csrf_token" not in fragments[0]

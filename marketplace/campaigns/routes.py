@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -13,7 +14,7 @@ from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error, form_status
-from marketplace.fragments import cached_fragment
+from marketplace.fragments import Fragment, cached, cached_fragment, render_fragment
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
 from marketplace.services.campaigns import discovery
 from marketplace.services.campaigns import lifecycle as svc
@@ -116,6 +117,26 @@ def edit(campaign_id: int):
             form_status(form))
 
 
+def _top_matches(campaign: Campaign) -> Markup | None:
+    """The Top matches card's list (cached under everything the ranking reads), with its
+    impressions noted; None while matches are being prepared."""
+    inputs = recommendations.creator_ranking_inputs(campaign)
+    if inputs is None:
+        return None
+
+    def build() -> Fragment:
+        matches = recommendations.top_creators(campaign, k=5, inputs=inputs)
+        html = render_fragment("campaigns/_top_matches.html", campaign=campaign,
+                               matches=matches) if matches else ""
+        return Fragment(html, (recommendations.impression_pairs(matches, campaign=campaign),
+                               [m.match.score for m in matches]))
+
+    shown = cached("top-matches", build, vary=inputs.key)
+    pairs, scores = shown.data
+    impressions.note(pairs, recommendations.SURFACE_CAMPAIGN, scores)
+    return shown.markup
+
+
 @bp.route("/<int:campaign_id>")
 def show(campaign_id: int):
     campaign = db.first_or_404(
@@ -127,12 +148,9 @@ def show(campaign_id: int):
                 and current_user.brand is not None and current_user.brand.id == campaign.brand_id)
     if campaign.status == CampaignStatus.DRAFT and not is_owner:
         abort(404)
-    top_matches = []
+    top_matches = None
     if is_owner and campaign.status == CampaignStatus.OPEN and "matcher" in current_app.extensions:
-        top_matches = recommendations.top_creators(campaign, k=5)
-        impressions.note(recommendations.impression_pairs(top_matches, campaign=campaign),
-                         recommendations.SURFACE_CAMPAIGN,
-                         [m.match.score for m in top_matches])
+        top_matches = _top_matches(campaign)
     return render_template("campaigns/show.html", campaign=campaign, is_owner=is_owner,
                            top_matches=top_matches,
                            actions=svc.allowed_actions(campaign) if is_owner else [],

@@ -15,8 +15,8 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import inspect, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.access import creator_required
@@ -39,6 +39,8 @@ from marketplace.deals.helpers import (
 from marketplace.extensions import csrf, db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
+    BrandProfile,
+    CreatorProfile,
     Deal,
     DealDeliverable,
     DealState,
@@ -106,7 +108,7 @@ def index():
 @bp.route("/deals/<int:deal_id>")
 @login_required
 def detail(deal_id: int):
-    return _render_detail_with(my_deal(deal_id))
+    return _render_detail_with(my_deal(deal_id, *_PAGE_LOAD, *_history_options(True)))
 
 
 @bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
@@ -217,15 +219,31 @@ def _render_detail_with(deal: Deal, **forms):
     return render_template("deals/detail.html", **context)
 
 
-def _load_history(deal: Deal) -> None:
-    """Every version with its checks, and the events, in three queries however many
-    versions there are (the page lists them all: at most revisions_included + 1)."""
+# What the page shows beside the history: both parties (with the other side's user, for
+# the conversation link), the campaign and any dispute, joined to the deal's own row.
+_PAGE_LOAD = (joinedload(Deal.creator).joinedload(CreatorProfile.user),
+              joinedload(Deal.brand).joinedload(BrandProfile.user),
+              joinedload(Deal.campaign), joinedload(Deal.dispute))
+
+
+def _history_options(posts: bool) -> list:
+    """Every version with its checks, the events and (`posts`: the Posts card lists them)
+    the deliverables with their snapshots: a query each however many there are (the page
+    lists every version: at most revisions_included + 1)."""
     options = [selectinload(Deal.submissions).selectinload(Submission.checks),
                selectinload(Deal.events)]
-    if deal.posts_required:  # the Posts card lists them
+    if posts:
         options.append(selectinload(Deal.deliverable_items)
                        .selectinload(DealDeliverable.snapshots))
-    db.session.execute(select(Deal).where(Deal.id == deal.id).options(*options)).scalar_one()
+    return options
+
+
+def _load_history(deal: Deal) -> None:
+    """The history `_history_options` names, unless the deal came with it."""
+    if "submissions" not in inspect(deal).unloaded:
+        return
+    db.session.execute(select(Deal).where(Deal.id == deal.id)
+                       .options(*_history_options(deal.posts_required))).scalar_one()
 
 
 @bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])

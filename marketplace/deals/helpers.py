@@ -9,6 +9,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.interfaces import ORMOption
 
 from marketplace.deals.forms import (
     DELIVERABLE_ROWS,
@@ -52,8 +53,11 @@ def parse_cents(form, name: str, *, required: bool = True) -> int | None:
         raise
 
 
-def my_deal(deal_id: int) -> Deal:
-    deal = db.get_or_404(Deal, deal_id)
+def my_deal(deal_id: int, *options: ORMOption) -> Deal:
+    """The deal if the current user is a party (or an admin of its dispute), else 404;
+    `options` are its eager loads."""
+    deal = (db.first_or_404(select(Deal).where(Deal.id == deal_id).options(*options))
+            if options else db.get_or_404(Deal, deal_id))
     side = side_of(current_user, deal.brand_id, deal.creator_id)
     if side in (Side.BRAND, Side.CREATOR):
         return deal

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from marketplace import impressions
-from marketplace.fragments import cached_fragment
+from marketplace.fragments import Fragment, cached, cached_fragment, render_fragment
 from marketplace.main import bp
 from marketplace.main import dashboards as panels
+from marketplace.models import CreatorProfile
 from marketplace.models.deal import STATE_BADGES, STATE_LABELS
 from marketplace.services.accounts.profiles import completeness
 from marketplace.services.deals import dashboard as deal_panels
@@ -51,11 +53,9 @@ def _creator_dashboard():
     profile = panels.load_creator(current_user)
     score = completeness(profile)
     niches = list(profile.niches) if profile else []
-    for_you = []
+    for_you = None
     if profile is not None and "matcher" in current_app.extensions:
-        for_you = recommendations.campaigns_for(profile, k=5)
-        impressions.note(recommendations.impression_pairs(for_you, creator=profile),
-                         recommendations.SURFACE_CREATOR, [m.match.score for m in for_you])
+        for_you = _campaigns_for_you(profile)
     overview = deal_panels.creator_overview(profile) if profile is not None else None
     niche_campaigns = cached_fragment(
         "niche-campaigns", lambda: render_template(
@@ -65,6 +65,26 @@ def _creator_dashboard():
                            for_you=for_you, overview=overview,
                            todos=panels.todos(score.missing), niches=niches,
                            niche_campaigns=niche_campaigns)
+
+
+def _campaigns_for_you(profile: CreatorProfile) -> Markup | None:
+    """The "Campaigns for you" section (cached under everything the ranking reads), with
+    its impressions noted; None while matches are being prepared."""
+    inputs = recommendations.campaign_ranking_inputs(profile)
+    if inputs is None:
+        return None
+
+    def build() -> Fragment:
+        matches = recommendations.campaigns_for(profile, k=5, inputs=inputs)
+        html = render_fragment("main/_campaigns_for_you.html",
+                               for_you=matches) if matches else ""
+        return Fragment(html, (recommendations.impression_pairs(matches, creator=profile),
+                               [m.match.score for m in matches]))
+
+    shown = cached("campaigns-for-you", build, vary=inputs.key)
+    pairs, scores = shown.data
+    impressions.note(pairs, recommendations.SURFACE_CREATOR, scores)
+    return shown.markup
 
 
 def _admin_dashboard():

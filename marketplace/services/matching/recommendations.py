@@ -12,6 +12,7 @@ Only open campaigns and creators with a profile are in the index.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import uuid
 from dataclasses import dataclass
@@ -218,6 +219,12 @@ class Engine:
                 self._replay_changes(self._loaded)
             return self._loaded.matcher
 
+    def state(self) -> str:
+        """The model version and the last index change that `current()` serves: part of the
+        key of a cached ranking (marketplace/fragments.py)."""
+        loaded = self._loaded
+        return f"{loaded.version_id}.{loaded.applied_change_id}" if loaded else "none"
+
     @staticmethod
     def _replay_changes(loaded: _Loaded) -> None:
         changes = db.session.execute(
@@ -332,18 +339,47 @@ def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
         select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id))))
 
 
-def top_creators(campaign: Campaign, k: int = 10, hidden_ids: set[int] | None = None
-                 ) -> list[CreatorMatch]:
+@dataclass(frozen=True)
+class RankingInputs:
+    """What a ranking reads besides the model's own arrays: `key` names all of it (model
+    version and applied changes, the subject, who is left out), so a page can cache the
+    rendered ranking under it and a hit is what ranking again would show."""
+
+    matcher: matching.Matcher
+    exclude: set[int]
+    key: str
+
+
+def _ids_digest(ids: set[int]) -> str:
+    return hashlib.sha256(",".join(map(str, sorted(ids))).encode()).hexdigest()[:16]
+
+
+def creator_ranking_inputs(campaign: Campaign) -> RankingInputs | None:
+    """The inputs of `top_creators` for a campaign (None while matches are being prepared):
+    two statements."""
+    matcher = engine().current()
+    if matcher is None:
+        return None
+    exclude = engaged_creator_ids(campaign, with_hidden=True)
+    return RankingInputs(matcher, exclude,
+                         f"campaign{campaign.id}:{engine().state()}:{_ids_digest(exclude)}")
+
+
+def top_creators(campaign: Campaign, k: int = 10, hidden_ids: set[int] | None = None,
+                 inputs: RankingInputs | None = None) -> list[CreatorMatch]:
     """Ranked, explained creators for a campaign, leaving out the ones its brand hid and the
     ones already applying or negotiating. Reads only: the page notes the impressions
     (`impression_pairs`) and they are written after the response."""
-    matcher = engine().current()
-    if matcher is None:
-        return []
-    if hidden_ids is None:  # the caller did not load them already
-        exclude = engaged_creator_ids(campaign, with_hidden=True)
+    if inputs is not None:
+        matcher, exclude = inputs.matcher, inputs.exclude
     else:
-        exclude = engaged_creator_ids(campaign) | hidden_ids
+        matcher = engine().current()
+        if matcher is None:
+            return []
+        if hidden_ids is None:  # the caller did not load them already
+            exclude = engaged_creator_ids(campaign, with_hidden=True)
+        else:
+            exclude = engaged_creator_ids(campaign) | hidden_ids
     matches = matcher.rank_creators(to_campaign(campaign), k=k, exclude_ids=exclude,
                                     names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
@@ -354,18 +390,36 @@ def top_creators(campaign: Campaign, k: int = 10, hidden_ids: set[int] | None = 
     return [CreatorMatch(profiles[m.id], m) for m in matches if m.id in profiles]
 
 
-def campaigns_for(creator: CreatorProfile, k: int = 6) -> list[CampaignMatch]:
-    """Open campaigns ranked for a creator (leaving out ones they already applied to or
-    negotiate on), with reasons. Reads only, like `top_creators`."""
+@dataclass(frozen=True)
+class CreatorRankingInputs(RankingInputs):
+    history: tuple = ()
+
+
+def campaign_ranking_inputs(creator: CreatorProfile) -> CreatorRankingInputs | None:
+    """The inputs of `campaigns_for` for a creator (None while matches are being prepared):
+    two statements, three when the creator's track record is not indexed."""
     matcher = engine().current()
     if matcher is None:
-        return []
+        return None
     history = matcher.creator_history(creator.id)  # as indexed; the database if not indexed
     if history is None:
         history = _creator_history([creator.id]).get(creator.id, (None, 0, None))
-    matches = matcher.rank_campaigns(to_creator(creator, *history), k=k * 2,
-                                     exclude_ids=engaged_campaign_ids(creator),
-                                     names=taxonomy.COUNTRIES)
+    exclude = engaged_campaign_ids(creator)
+    key = (f"creator{creator.id}:{engine().state()}:{tuple(history)!r}:"
+           f"{_ids_digest(exclude)}")
+    return CreatorRankingInputs(matcher, exclude, key, tuple(history))
+
+
+def campaigns_for(creator: CreatorProfile, k: int = 6,
+                  inputs: CreatorRankingInputs | None = None) -> list[CampaignMatch]:
+    """Open campaigns ranked for a creator (leaving out ones they already applied to or
+    negotiate on), with reasons. Reads only, like `top_creators`."""
+    inputs = inputs or campaign_ranking_inputs(creator)
+    if inputs is None:
+        return []
+    matches = inputs.matcher.rank_campaigns(to_creator(creator, *inputs.history), k=k * 2,
+                                            exclude_ids=inputs.exclude,
+                                            names=taxonomy.COUNTRIES)
     ids = [m.id for m in matches]
     campaigns = {c.id: c for c in db.session.scalars(
         select(Campaign).where(Campaign.id.in_(ids), Campaign.status == CampaignStatus.OPEN)
