@@ -164,12 +164,21 @@ def test_planted_results_world_and_effect_report():
     assert all(c.performance is None for c in planted.creators if c.completed_deals == 0)
     t = planted.performance[[i for i, c in enumerate(planted.creators)
                              if c.performance is not None]]
-    obs = np.log2([c.performance for c in shown])
-    assert np.corrcoef(t, obs)[0, 1] > 0.6  # observed noisily, but it tells
+
+    def corr(name):
+        return np.corrcoef(t, np.log2([getattr(c, name) for c in shown]))[0, 1]
+
+    assert corr("performance") > 0.6  # observed noisily, but it tells
+    # views per dollar also carry the creator's price for their size; per follower not
+    assert corr("per_follower") > corr("performance") > corr("per_dollar")
+    for c in shown:  # the ranked signal is the geometric mean of the two parts
+        assert c.performance == pytest.approx(math.sqrt(c.per_dollar * c.per_follower),
+                                              abs=2e-3)
+    assert all(c.per_dollar is None for c in plain.creators)
     r = results_effect(WorldSpec(name="small", results=1.0), 1000, 100)
     assert 0.5 < r["known"] < 0.7  # creators with a track record
-    for key in ("with", "without", "feature only", "outcome only"):
+    for key in ("with", "without", "per dollar only", "feature only", "outcome only"):
         assert 0.0 < r[key] <= 1.0 and not math.isnan(r[key])
     # where delivered results drive what brands want, ranking with them is better
-    # (seeded: 0.812 without, 0.853 with)
+    # (seeded: 0.812 without, 0.841 on views per dollar alone, 0.853 with both parts)
     assert r["with"] > r["without"] + 0.02
