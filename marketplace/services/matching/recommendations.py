@@ -91,7 +91,7 @@ _CAMPAIGN_LOAD = (selectinload(Campaign.niche_links), selectinload(Campaign.coun
 def _creator_history(creator_ids: list[int] | None = None
                      ) -> dict[int, tuple[float | None, int, performance.Signal | None]]:
     """Revealed average rating, completed deals and delivered results (`performance.py`)
-    per creator: two grouped queries and the three of the results."""
+    per creator: two grouped queries and the four of the results."""
     deals_q = select(Deal.creator_id, func.count()).where(
         Deal.state == DealState.COMPLETED).group_by(Deal.creator_id)
     rating_q = select(Review.subject_creator_id, func.avg(Review.rating)).where(
