@@ -2,7 +2,8 @@
 
     python -m matching.evaluate            # every planted world (``worlds.py``): the table
     python -m matching.evaluate --detail [--creators 6000] [--campaigns 600] [--seed 0]
-    python -m matching.evaluate --results  # NDCG@10 with / without delivered results
+    python -m matching.evaluate --results [--seeds 5]  # NDCG@10 with / without delivered
+                                                       # results (mean over seeds)
 
 Without ``--detail`` it runs :func:`matching.worlds.run_worlds`: several differently
 generated worlds (one of them, ``holdout``, kept out of all tuning), brand and creator
@@ -185,9 +186,12 @@ def main() -> None:
     ap.add_argument("--save", help="with --detail: write the learned matcher to this path")
     ap.add_argument("--results", action="store_true",
                     help="only the effect of the delivered-results signal (worlds.RESULTS_WORLDS)")
+    ap.add_argument("--seeds", type=int, default=1,
+                    help="the delivered-results table: mean over this many seeds (from 0)")
     a = ap.parse_args()
     if a.results:
-        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300)
+        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300,
+                             seeds=a.seeds)
         return
     if a.detail:
         run(a.creators or 6000, a.campaigns or 600, a.seed, save=a.save)
@@ -195,7 +199,8 @@ def main() -> None:
     specs = [w for w in ALL_WORLDS if not a.world or w.name in a.world]
     run_worlds(specs, a.creators or 3000, a.campaigns or 300)
     if not a.world:
-        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300)
+        print_results_effect(n_creators=a.creators or 3000, n_campaigns=a.campaigns or 300,
+                             seeds=a.seeds)
 
 
 if __name__ == "__main__":

@@ -20,10 +20,12 @@ from .features import EXPLORE_REASON, FEATURES, compact, money
 SMALL_ACCOUNT = 1_000  # below this (or the campaign's minimum) a platform is "small"
 LOW_RESPONSE_MIN_INVITES, LOW_RESPONSE_RATE = 3, 0.5
 STRONG, GOOD = 70, 50  # fit thresholds of "Strong match" / "Good match"
-# Delivered results (views per dollar against the median of the campaigns' other
-# creators): a reason from this ratio up (when the model gives it weight), a caution at
-# or below the other.
+# Delivered results (views per dollar and per follower against the median of the
+# campaigns' other creators, combined): a reason from this ratio up (when the model gives
+# it weight), a caution at or below the other. The views-per-follower part is said beside
+# the views per dollar when it is this far from the median either way (or x 1/it).
 RESULTS_REASON, RESULTS_CAUTION = 1.25, 0.67
+NOTABLE_PART = 1.25
 
 # Range over which each feature is read when placing a score between worst and best:
 # what a very good real pair reaches, not the theoretical end (a rate of $0 would give
@@ -40,7 +42,8 @@ LABELS: dict[str, str] = {
     "audience_fit": "Audience in the target countries", "follower_fit": "Reach above the minimum",
     "rate_fit": "Price against the budget", "engagement": "Engagement",
     "rating": "Ratings from brands", "reliability": "Completed deals on Duet",
-    "performance": "Views per dollar in past deals", "performance_known": "Has delivered results",
+    "performance": "Views per dollar and per follower in past deals",
+    "performance_known": "Has delivered results",
 }
 LEARNED_SIGNALS = ("text_sim", "engagement", "rating", "reliability")
 PLATFORM_NAMES = {"tiktok": "TikTok", "instagram": "Instagram", "youtube": "YouTube"}
@@ -117,7 +120,8 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
     else:
         cautions.append(f"Budget {money(b)} is below your lowest package ({money(r)})"
                         if for_creator else f"Rate {money(r)} is above your {money(b)} budget")
-    results = results_text(ctx.get("performance"))
+    results = results_text(ctx.get("performance"), ctx.get("per_dollar"),
+                           ctx.get("per_follower"))
     if results and not for_creator:
         if ctx["performance"] >= RESULTS_REASON and contrib.get("performance", 0.0) > 0.05:
             reasons.append(results)
@@ -136,11 +140,22 @@ def reasons_and_cautions(contrib: dict[str, float], ctx: dict, for_creator: bool
     return reasons, cautions
 
 
-def results_text(performance: float | None) -> str | None:
-    """"Past deals: 2.1x the median views per dollar" (None when unknown)."""
+def results_text(performance: float | None, per_dollar: float | None = None,
+                 per_follower: float | None = None) -> str | None:
+    """One line on delivered results (None when unknown): the views per dollar, and the
+    views per follower when that part is notable or alone, e.g. "Past deals: 2.1x the
+    median views per dollar and 1.6x per follower". Without parts, ``performance`` is
+    read as views per dollar (what it was before the parts existed)."""
     if performance is None or not performance > 0:
         return None
-    return f"Past deals: {performance:.1f}x the median views per dollar"
+    if per_dollar is None and per_follower is None:
+        per_dollar = performance
+    follower = per_follower is not None and per_follower > 0 and (
+        per_dollar is None or not 1 / NOTABLE_PART < per_follower < NOTABLE_PART)
+    if per_dollar is None:
+        return f"Past deals: {per_follower:.1f}x the median views per follower"
+    text = f"Past deals: {per_dollar:.1f}x the median views per dollar"
+    return f"{text} and {per_follower:.1f}x per follower" if follower else text
 
 
 def _small(plat: str, followers: int, min_followers: int, for_creator: bool) -> str:

@@ -18,7 +18,7 @@ FEATURES: tuple[str, ...] = (
     "engagement",  # engagement rate / 10%, clipped to [0, 1]
     "rating",  # rating shrunk towards 4.0 with 2 pseudo-deals, minus 4.0
     "reliability",  # log1p(completed deals) / log1p(50), clipped to [0, 1]
-    "performance",  # log2(delivered views-per-dollar ratio) / 2, clipped to [-1, 1]; 0 unknown
+    "performance",  # log2(delivered results ratio) / 2, clipped to [-1, 1]; 0 unknown
     "performance_known",  # 1 when the creator has delivered results, else 0 (missing flag)
 )
 F = len(FEATURES)

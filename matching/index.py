@@ -109,10 +109,15 @@ class RowMap:
         return row
 
 
-def _perf(c: Creator) -> float:
-    """The delivered-results ratio as stored (NaN = unknown; old callers lack the field)."""
-    r = getattr(c, "performance", None)
+def _perf(c: Creator, name: str = "performance") -> float:
+    """A delivered-results ratio as stored (NaN = unknown; old callers lack the field)."""
+    r = getattr(c, name, None)
     return float(r) if r is not None and r > 0 else np.nan
+
+
+# Store column -> Creator field: the ranked results signal and its two parts (for reasons).
+RESULT_COLUMNS = (("perf", "performance"), ("perf_dollar", "per_dollar"),
+                  ("perf_follower", "per_follower"))
 
 
 class CreatorStore:
@@ -141,7 +146,8 @@ class CreatorStore:
         self.emb, self.niche, self.followers = emb, niche, fol
         for name, dtype in (("ids", np.int64), ("country", np.int16), ("rate", np.int64),
                             ("engagement", np.float32), ("rating", np.float32),
-                            ("deals", np.int32), ("shown", np.int32), ("perf", np.float32)):
+                            ("deals", np.int32), ("shown", np.int32), ("perf", np.float32),
+                            ("perf_dollar", np.float32), ("perf_follower", np.float32)):
             arr = np.zeros(cap, dtype=dtype)
             if n:
                 arr[:n] = old[name][:n]
@@ -153,9 +159,10 @@ class CreatorStore:
         self.cap = cap
 
     def upgrade(self) -> None:
-        """Files saved before the delivered-results column: every creator unknown."""
-        if "perf" not in self.__dict__:
-            self.perf = np.full(self.cap, np.nan, dtype=np.float32)
+        """Files saved before the delivered-results columns: every creator unknown."""
+        for col, _ in RESULT_COLUMNS:
+            if col not in self.__dict__:
+                setattr(self, col, np.full(self.cap, np.nan, dtype=np.float32))
 
     def _aud_col(self, code: int) -> np.ndarray:
         col = self.aud.get(code)
@@ -176,7 +183,8 @@ class CreatorStore:
         self.engagement[row] = float(c.engagement_rate)
         self.rating[row] = np.nan if c.rating is None else float(c.rating)
         self.deals[row] = int(c.completed_deals)
-        self.perf[row] = _perf(c)
+        for col, name in RESULT_COLUMNS:
+            getattr(self, col)[row] = _perf(c, name)
         self.shown[row] = int(shown)
         for col in self.aud.values():
             col[row] = 0
@@ -204,7 +212,8 @@ class CreatorStore:
         last = self.n - 1
         if row != last:
             for arr in (self.ids, self.country, self.rate, self.engagement, self.rating,
-                        self.deals, self.shown, self.perf):
+                        self.deals, self.shown, self.perf, self.perf_dollar,
+                        self.perf_follower):
                 arr[row] = arr[last]
             self.emb[row] = self.emb[last]
             self.niche[row] = self.niche[last]
@@ -237,7 +246,9 @@ class CreatorStore:
         self.rating[:n] = np.fromiter(
             (np.nan if c.rating is None else c.rating for c in creators), np.float32, n)
         self.deals[:n] = np.fromiter((c.completed_deals for c in creators), np.int32, n)
-        self.perf[:n] = np.fromiter((_perf(c) for c in creators), np.float32, n)
+        for col, name in RESULT_COLUMNS:
+            getattr(self, col)[:n] = np.fromiter((_perf(c, name) for c in creators),
+                                                 np.float32, n)
         self.shown[:n] = np.fromiter((shown.get(int(c.id), 0) for c in creators), np.int32, n)
         for p, i in PLATFORM_INDEX.items():
             self.followers[i, :n] = np.clip(np.fromiter(

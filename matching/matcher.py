@@ -31,6 +31,7 @@ from .features import FEATURES, pair_features
 from .index import (
     PLATFORM_INDEX,
     PLATFORMS,
+    RESULT_COLUMNS,
     SHARE_UNITS,
     CampaignStore,
     CreatorStore,
@@ -393,7 +394,6 @@ class Matcher:
             contributions = {f: float(v) for f, v in zip(FEATURES, contrib[i], strict=True)}
             contributions["intercept"] = inter
             rating = float(st.rating[r])
-            perf = float(st.perf[r])
             ctx = {
                 "text_sim": float(aux["sim"][i]),
                 "shared_niches": [niche_names[j] for j, h in zip(
@@ -413,7 +413,7 @@ class Matcher:
                 "engagement": float(st.engagement[r]),
                 "rating": None if math.isnan(rating) else rating,
                 "deals": int(st.deals[r]),
-                "performance": None if math.isnan(perf) else perf,
+                **{name: _known(getattr(st, col)[r]) for col, name in RESULT_COLUMNS},
             }
             out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, False,
                               i in explored, names, bounds))
@@ -592,6 +592,8 @@ class Matcher:
                 "rating": None if creator.rating is None else float(creator.rating),
                 "deals": int(creator.completed_deals),
                 "performance": creator.performance,
+                "per_dollar": creator.per_dollar,
+                "per_follower": creator.per_follower,
             }
             out.append(_match(int(ids[i]), float(score[i]), contributions, ctx, True, False,
                               names, bounds))
@@ -620,6 +622,12 @@ def _match(id_: int, score: float, contributions: dict[str, float], ctx: dict,
     return Match(id=id_, score=score, reasons=reasons, contributions=contributions,
                  explored=explored, cautions=cautions, details=details(contributions),
                  fit=fit, strength=strength)
+
+
+def _known(value) -> float | None:
+    """A stored results ratio for a reason (NaN = unknown)."""
+    v = float(value)
+    return None if math.isnan(v) else v
 
 
 def _responses(outcomes: list[Outcome]) -> dict[int, tuple[int, int]]:

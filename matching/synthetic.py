@@ -10,10 +10,17 @@ constraints (``constraints.eligible``):
 * relevance = P_b * P_c (a match both sides want).
 
 With ``WorldSpec.results`` > 0 the brand also wants creators whose posts deliver: a
-hidden true performance t ~ N(0, 1) adds ``results * t`` to P_b's logit, completed
-deals of creators with t > 0 log an ``outperformed`` event, and creators with a track
-record show it noisily as ``Creator.performance`` (views per dollar against the
-campaigns' median: 2^(0.8 t + noise), noise shrinking with more deals, shrunk to 1).
+hidden true performance t ~ N(0, 1) (how far a creator's posts travel for their size)
+adds ``results * t`` to P_b's logit. Past deals show it noisily, as the web app measures
+it (``marketplace/services/matching/performance.py``), against the campaigns' median:
+views per follower 2^(0.8 t + noise), noise shrinking with more deals; views per dollar
+the same views over the creator's price for their size, 2^(0.8 t + noise - premium) with
+premium = log2(rate / followers) against the world's median. A creator with a track
+record shows ``Creator.per_follower``, ``per_dollar`` and ``performance`` (their geometric
+mean, the ranked signal), each shrunk to 1 with one pseudo-deal; a completed deal logs an
+``outperformed`` event when its own reading (fresh noise) is above the median: the two
+parts combined, or views per dollar alone with ``simulate_logs(outperformed_by=
+"per_dollar")`` (the rule before views per follower).
 
 ``quality`` and ``willingness`` are hidden; quality leaks through engagement, rating
 and completed deals (only for creators with history), willingness through deals.
@@ -79,6 +86,7 @@ class World:
     niche_b: np.ndarray  # creator secondary niche index or -1 (true)
     spec: WorldSpec = field(default_factory=WorldSpec)
     performance: np.ndarray | None = None  # hidden true delivered performance (results > 0)
+    price_premium: np.ndarray | None = None  # log2 rate per follower against the median
 
 
 def _texts(rng, prim, sec, n_words, n_sec, n_gen):
@@ -178,23 +186,47 @@ def make_world(n_creators: int, n_campaigns: int, seed: int = 0,
                history_frac: float = 0.6, spec: WorldSpec | None = None) -> World:
     spec = spec or WorldSpec(history_frac=history_frac)
     cr, q, w, a, b = make_creators(n_creators, seed, spec=spec)
-    perf = _plant_results(cr, seed) if spec.results > 0 else None
+    perf, premium = _plant_results(cr, seed) if spec.results > 0 else (None, None)
     return World(cr, make_campaigns(n_campaigns, seed + 1000, spec=spec), q, w, a, b, spec,
-                 perf)
+                 perf, premium)
 
 
-def _plant_results(creators: list[Creator], seed: int) -> np.ndarray:
-    """Hidden performance t, and what past deals show of it on creators with a record
-    (its own random stream, so the rest of the world is the same as without results)."""
+def price_premium(creators: list[Creator]) -> np.ndarray:
+    """log2 of each creator's rate per follower (best platform) against the median: what
+    makes the same views cheap or dear."""
+    per = np.log2([c.rate_cents / max(max(c.followers.values(), default=0), 1)
+                   for c in creators])
+    return per - np.median(per)
+
+
+def _plant_results(creators: list[Creator], seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Hidden performance t and the price premium, and what past deals show on creators
+    with a record (its own random stream, so the rest of the world is the same as without
+    results)."""
     rng = np.random.default_rng(seed + 4242)
     t = rng.standard_normal(len(creators))
     noise = rng.standard_normal(len(creators))
+    premium = price_premium(creators)
     for i, c in enumerate(creators):
         n = c.completed_deals
         if n > 0:
-            observed = 0.8 * t[i] + 0.6 * noise[i] / np.sqrt(n)
-            c.performance = round(float(2.0 ** (observed * n / (n + 1))), 3)
-    return t
+            reach = 0.8 * t[i] + 0.6 * noise[i] / np.sqrt(n)  # log2 views per follower
+            dollar = reach - premium[i]  # log2 views per dollar
+            shrink = n / (n + 1)
+            c.per_follower = round(float(2.0 ** (reach * shrink)), 3)
+            c.per_dollar = round(float(2.0 ** (dollar * shrink)), 3)
+            c.performance = round(float(2.0 ** ((reach + dollar) / 2 * shrink)), 3)
+    return t, premium
+
+
+def deal_outperformed(world: World, i: int, rng: np.random.Generator,
+                      outperformed_by: str = "both") -> bool:
+    """One completed deal's reading of creator i against the median (fresh noise): above
+    it on both parts combined, or on views per dollar alone ("per_dollar")."""
+    assert world.performance is not None and world.price_premium is not None
+    reach = 0.8 * world.performance[i] + 0.6 * rng.standard_normal()
+    premium = world.price_premium[i]
+    return bool(reach - (premium if outperformed_by == "per_dollar" else premium / 2) > 0)
 
 
 class Truth:
@@ -250,13 +282,17 @@ class Truth:
 
 def simulate_logs(world: World, truth: Truth, policy, campaigns: list[Campaign],
                   sessions: int = 5, shown_k: int = 10, pool: int = 40,
-                  shuffle_prob: float = 0.5, seed: int = 7) -> list[Outcome]:
+                  shuffle_prob: float = 0.5, seed: int = 7,
+                  outperformed_by: str = "both") -> list[Outcome]:
     """Logged feedback: a noisy logging policy shows top-k; invites depend on true P_b times
     the examination probability 1/position; invited creators accept with true P_c;
-    accepted deals complete with prob 0.9. ``policy(campaign, n)`` -> ranked creator ids.
-    The shown order is randomly shuffled with ``shuffle_prob`` (exploration), which also
-    makes the position-propensity estimate identifiable."""
+    accepted deals complete with prob 0.9 (and may have outperformed: `deal_outperformed`,
+    drawn from a stream of their own, so both rules give the same log otherwise).
+    ``policy(campaign, n)`` -> ranked creator ids. The shown order is randomly shuffled
+    with ``shuffle_prob`` (exploration), which also makes the position-propensity estimate
+    identifiable."""
     rng = np.random.default_rng(seed)
+    deal_rng = np.random.default_rng(seed + 4243)
     id_to_idx = {c.id: i for i, c in enumerate(world.creators)}
     out: list[Outcome] = []
     for camp in campaigns:
@@ -284,7 +320,8 @@ def simulate_logs(world: World, truth: Truth, policy, campaigns: list[Campaign],
                         out.append(Outcome(camp.id, cid, "accepted"))
                         if rng.random() < 0.9:
                             out.append(Outcome(camp.id, cid, "completed"))
-                            if world.performance is not None and world.performance[i] > 0:
+                            if world.performance is not None and deal_outperformed(
+                                    world, i, deal_rng, outperformed_by):
                                 out.append(Outcome(camp.id, cid, "outperformed"))
                     else:
                         out.append(Outcome(camp.id, cid, "declined"))

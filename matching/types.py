@@ -25,10 +25,14 @@ class Creator:
     rate_cents: int
     rating: float | None = None
     completed_deals: int = 0
-    # Delivered results: views per dollar over past deals relative to the median of the
-    # other creators on the same campaigns (2.0 = twice the median), already shrunk
-    # towards 1 by the caller when deals are few; None = unknown.
+    # Delivered results: how past deals' posts did against the other creators on the same
+    # campaigns (2.0 = twice the median), already shrunk towards 1 by the caller when deals
+    # are few; None = unknown. The web app combines views per dollar and views per follower
+    # (``performance``, the ranked signal) and passes each part as well, for the reason a
+    # brand reads; callers that give only ``performance`` mean views per dollar.
     performance: float | None = None
+    per_dollar: float | None = None  # the views-per-dollar part alone
+    per_follower: float | None = None  # the views-per-follower part alone
 
 
 @dataclass
@@ -50,8 +54,9 @@ class Outcome:
 
     ``accepted``/``declined`` after an ``invited`` event are the creator's answer;
     after an ``applied`` event (creator-initiated, no invite) they are the brand's answer.
-    ``outperformed`` marks a completed deal whose posts delivered more views per dollar
-    than the campaign's median: a stronger positive for the brand side when learning.
+    ``outperformed`` marks a completed deal whose posts did better than the campaign's
+    other creators (views per dollar and per follower combined, as ``performance``): a
+    stronger positive for the brand side when learning.
     ``position`` is the 1-based slot of a ``shown`` impression (used for position-bias
     correction); ``None`` means unknown.
     """

@@ -307,10 +307,11 @@ def _results(rows: list[tuple[Deal, str, str]]) -> list[DealResult]:
             for deal, name, handle in rows]
 
 
-def figures_by_deal(deals: list[Deal]) -> dict[int, Figures]:
-    """Each deal's figures (two queries), for callers that need the numbers only."""
+def posts_by_deal(deals: list[Deal]) -> dict[int, list[PostResult]]:
+    """Each deal's posted deliverables with their readings (two queries); `deal_figures`
+    gives the deal's numbers from them."""
     posts = _posts_by_deal([deal.id for deal in deals], {})
-    return {deal.id: deal_figures(deal, posts.get(deal.id, [])) for deal in deals}
+    return {deal.id: posts.get(deal.id, []) for deal in deals}
 
 
 def deal_results(deal: Deal) -> DealResult:

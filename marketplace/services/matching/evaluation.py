@@ -14,7 +14,7 @@ from marketplace.models import Campaign
 from marketplace.services.matching import recommendations as rec
 
 # How much an outcome says a pair was a good match (declines cancel earlier interest).
-# A deal whose posts beat the campaign's median views per dollar counts most.
+# A deal whose posts beat the campaign's other creators (`performance.py`) counts most.
 GAIN = {"invited": 1.0, "applied": 1.0, "accepted": 2.0, "completed": 3.0,
         "outperformed": 4.0}
 

@@ -55,14 +55,21 @@ def creator_text(p: CreatorProfile) -> str:
 
 
 def to_creator(p: CreatorProfile, rating: float | None = None, completed: int = 0,
-               performance: float | None = None) -> matching.Creator:
+               results: performance.Signal | float | None = None) -> matching.Creator:
+    """`results`: the creator's delivered results, or the ranked number alone (as the
+    matcher indexed it: enough to rank, not to word a reason)."""
+    if isinstance(results, performance.Signal):
+        parts = {"performance": results.overall, "per_dollar": results.per_dollar,
+                 "per_follower": results.per_follower}
+    else:
+        parts = {"performance": results}
     return matching.Creator(
         id=p.id, text=creator_text(p), niches=list(p.niches),
         followers={a.platform: a.followers for a in p.accounts},
         engagement_rate=p.top_engagement / 100.0,
         audience_countries={a.country: a.share / 100.0 for a in p.audience_countries},
         country=p.country or "", rate_cents=p.min_price_cents or 0,
-        rating=rating, completed_deals=completed, performance=performance,
+        rating=rating, completed_deals=completed, **parts,
     )
 
 
@@ -83,9 +90,9 @@ _CAMPAIGN_LOAD = (selectinload(Campaign.niche_links), selectinload(Campaign.coun
 
 
 def _creator_history(creator_ids: list[int] | None = None
-                     ) -> dict[int, tuple[float | None, int, float | None]]:
+                     ) -> dict[int, tuple[float | None, int, performance.Signal | None]]:
     """Revealed average rating, completed deals and delivered results (`performance.py`)
-    per creator: two grouped queries and the three of the results."""
+    per creator: two grouped queries and the four of the results."""
     deals_q = select(Deal.creator_id, func.count()).where(
         Deal.state == DealState.COMPLETED).group_by(Deal.creator_id)
     rating_q = select(Review.subject_creator_id, func.avg(Review.rating)).where(
@@ -139,8 +146,8 @@ def fit_matcher(creators: list[matching.Creator], outcomes: list[matching.Outcom
 
 
 def load_outcomes(campaign_ids: set[int] | None = None) -> list[matching.Outcome]:
-    """The outcome log, then an "outperformed" outcome for each delivered deal above its
-    campaign's median views per dollar (results teach the ranker)."""
+    """The outcome log, then an "outperformed" outcome for each delivered deal that did
+    better than its campaign's other creators (results teach the ranker: `performance.py`)."""
     q = select(MatchEvent.campaign_id, MatchEvent.creator_id, MatchEvent.event,
                MatchEvent.position).order_by(MatchEvent.id)
     logged = [matching.Outcome(c, cr, str(e), p) for c, cr, e, p in db.session.execute(q).all()

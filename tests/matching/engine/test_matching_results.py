@@ -53,11 +53,64 @@ def test_reason_and_caution_text():
     assert not [x for x in reasons + cautions if "Past deals" in x]
 
 
-def _creator(i, perf):
+def test_reason_says_views_per_follower_when_notable():
+    both = "Past deals: 1.0x the median views per dollar and 1.6x per follower"
+    assert results_text(1.26, 1.0, 1.58) == both
+    # near the median per follower (within 1.25x either way): views per dollar only
+    assert results_text(1.3, 1.4, 1.2) == "Past deals: 1.4x the median views per dollar"
+    assert results_text(1.3, 1.4, 0.81) == "Past deals: 1.4x the median views per dollar"
+    assert results_text(0.64, 1.0, 0.41) == (
+        "Past deals: 1.0x the median views per dollar and 0.4x per follower")
+    assert results_text(1.4, None, 1.4) == "Past deals: 1.4x the median views per follower"
+    # without parts (older callers, older model files) the number is views per dollar
+    assert results_text(2.0) == "Past deals: 2.0x the median views per dollar"
+    ctx = {**_ctx(1.26), "per_dollar": 1.0, "per_follower": 1.58}
+    assert both in reasons_and_cautions({"performance": 0.1}, ctx, False)[0]
+    ctx = {**_ctx(0.64), "per_dollar": 1.0, "per_follower": 0.41}
+    assert ("Past deals: 1.0x the median views per dollar and 0.4x per follower"
+            in reasons_and_cautions({"performance": -0.2}, ctx, False)[1])
+    # creators are never told their own results
+    reasons, cautions = reasons_and_cautions({"performance": 0.1}, ctx, True)
+    assert not [x for x in reasons + cautions if "Past deals" in x]
+
+
+def _creator(i, perf, per_dollar=None, per_follower=None):
     return Creator(id=i, text="fitness gym workout", niches=["fitness"],
                    followers={"tiktok": 50_000}, engagement_rate=0.05,
                    audience_countries={"US": 1.0}, country="US", rate_cents=10_000,
-                   completed_deals=3, performance=perf)
+                   completed_deals=3, performance=perf, per_dollar=per_dollar,
+                   per_follower=per_follower)
+
+
+def test_index_keeps_the_parts_for_the_reason(tmp_path):
+    camp = Campaign(id=1, text="fitness gym workout", niches=["fitness"], platforms=[],
+                    countries=[], min_followers=0, budget_cents=20_000)
+    m = Matcher(random_state=0, exploration_slots=0).fit(
+        [_creator(1, 1.26, 1.0, 1.58), _creator(2, 0.64, 1.0, 0.41), _creator(3, 2.0)],
+        [camp])
+    said = "Past deals: 1.0x the median views per dollar and 1.6x per follower"
+
+    def texts(matcher):
+        return {x.id: x.reasons + x.cautions for x in matcher.rank_creators(camp, 5)}
+
+    assert said in texts(m)[1]
+    assert "Past deals: 1.0x the median views per dollar and 0.4x per follower" in texts(m)[2]
+    # the rows move on removal (3 swaps into 1's place) and change on update
+    m.remove_creator(1)
+    m.add_creator(_creator(2, 1.26, 1.0, 1.58))
+    got = texts(m)
+    assert said in got[2] and "Past deals: 2.0x the median views per dollar" in got[3]
+    path = tmp_path / "m.joblib"
+    m.save(path)
+    assert said in texts(Matcher.load(path))[2]
+    # a file saved before the parts existed: the ranked number alone, worded as before
+    old = Matcher.load(path, mmap=False)
+    for col in ("perf_dollar", "perf_follower"):
+        del old.creators.__dict__[col]
+    old.creators.upgrade()
+    assert "Past deals: 1.3x the median views per dollar" in texts(old)[2]
+    assert [(x.id, x.score) for x in old.rank_creators(camp, 5)] == \
+           [(x.id, x.score) for x in m.rank_creators(camp, 5)]
 
 
 def test_ranked_match_says_it_and_ranks_higher():
@@ -111,12 +164,21 @@ def test_planted_results_world_and_effect_report():
     assert all(c.performance is None for c in planted.creators if c.completed_deals == 0)
     t = planted.performance[[i for i, c in enumerate(planted.creators)
                              if c.performance is not None]]
-    obs = np.log2([c.performance for c in shown])
-    assert np.corrcoef(t, obs)[0, 1] > 0.6  # observed noisily, but it tells
+
+    def corr(name):
+        return np.corrcoef(t, np.log2([getattr(c, name) for c in shown]))[0, 1]
+
+    assert corr("performance") > 0.6  # observed noisily, but it tells
+    # views per dollar also carry the creator's price for their size; per follower not
+    assert corr("per_follower") > corr("performance") > corr("per_dollar")
+    for c in shown:  # the ranked signal is the geometric mean of the two parts
+        assert c.performance == pytest.approx(math.sqrt(c.per_dollar * c.per_follower),
+                                              abs=2e-3)
+    assert all(c.per_dollar is None for c in plain.creators)
     r = results_effect(WorldSpec(name="small", results=1.0), 1000, 100)
     assert 0.5 < r["known"] < 0.7  # creators with a track record
-    for key in ("with", "without", "feature only", "outcome only"):
+    for key in ("with", "without", "per dollar only", "feature only", "outcome only"):
         assert 0.0 < r[key] <= 1.0 and not math.isnan(r[key])
     # where delivered results drive what brands want, ranking with them is better
-    # (seeded: 0.812 without, 0.853 with)
+    # (seeded: 0.812 without, 0.841 on views per dollar alone, 0.853 with both parts)
     assert r["with"] > r["without"] + 0.02
