@@ -4,7 +4,7 @@ A page with no saved model used to record a request on a session of its own (a w
 GET); the periodic job now finds out by itself that no model can be loaded, and nothing else
 wrote these rows.
 
-Revision ID: i11x_drop_matcher_rebuild_requests
+Revision ID: i11x_drop_rebuild_requests
 Revises: i11w_avg_watch_time
 Create Date: 2026-11-30 10:00:00
 
@@ -14,7 +14,7 @@ from alembic import op
 
 import marketplace.database
 
-revision = "i11x_drop_matcher_rebuild_requests"
+revision = "i11x_drop_rebuild_requests"
 down_revision = "i11w_avg_watch_time"
 branch_labels = None
 depends_on = None
