@@ -211,6 +211,7 @@ def _render_detail_with(deal: Deal, **forms):
         confirm_by=schedule.live_confirm_by(deal), post_placeholders=posts.LINK_PLACEHOLDERS,
         report_form=MetricReportForm(formdata=None), report_item_id=None,
         can_report=reported_metrics.can_report,
+        asks_watch_time=reported_metrics.asks_watch_time,
         usage_codes_allowed=usage_codes.allowed(deal),
         usage_codes=usage_codes.codes_for([deal.id]).get(deal.id, [])
         if usage_codes.allowed(deal) else [],

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
@@ -19,7 +22,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import DateField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from marketplace import taxonomy
@@ -28,6 +31,7 @@ from marketplace.services.deals.applications import BRAND_DECLINE_REASONS
 from marketplace.services.deals.offers import OFFER_DECLINE_REASONS
 
 DELIVERABLE_ROWS = 3
+WATCH_SECONDS = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -150,11 +154,21 @@ class MetricReportForm(FlaskForm):
     comments = IntegerField("Comments", validators=[Optional(), NumberRange(0, 10**12)])
     shares = IntegerField("Shares", validators=[Optional(), NumberRange(0, 10**12)])
     saves = IntegerField("Saves", validators=[Optional(), NumberRange(0, 10**12)])
+    # Seconds as the apps show them ("8.4"); only video posts ask for it.
+    avg_watch_time = StringField("Avg. watch time (seconds)",
+                                 validators=[Optional(), Length(max=12)])
     screenshot = FileField("Screenshot of the numbers")
 
+    def validate_avg_watch_time(self, field) -> None:
+        if field.data and not WATCH_SECONDS.fullmatch(field.data.strip()):
+            raise ValidationError("Enter seconds such as 8 or 8.4.")
+
     def numbers(self) -> dict[str, int | None]:
-        return {name: self[name].data for name in ("views", "likes", "comments", "shares",
-                                                   "saves")}
+        numbers = {name: self[name].data for name in ("views", "likes", "comments", "shares",
+                                                      "saves")}
+        raw = (self.avg_watch_time.data or "").strip().replace(",", ".")
+        numbers["avg_watch_time_ms"] = round(Decimal(raw) * 1000) if raw else None
+        return numbers
 
 
 class UsageCodeForm(FlaskForm):

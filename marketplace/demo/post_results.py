@@ -22,6 +22,7 @@ from marketplace.extensions import db
 from marketplace.models import Deal, DealDeliverable, DealState
 from marketplace.models.deliverable import MetricSnapshot, SnapshotSource
 from marketplace.services.deals import monitoring, posts, reported_metrics
+from marketplace.services.deals.reported_metrics import WATCH_TIME_TYPES
 
 LIVE_STATES = (DealState.POSTED, DealState.PAID_OUT, DealState.COMPLETED)
 AGES_DAYS = (2, 5, 9, 16, 31)  # how long ago each post went live (cycled)
@@ -36,12 +37,16 @@ class PostResults:
     creator_reports: int = 0
 
 
-def _numbers(rng: random.Random, platform: str, hours: float, per_hour: float) -> dict:
+def _numbers(rng: random.Random, item: DealDeliverable, hours: float, per_hour: float) -> dict:
+    platform = item.platform
     views = int(per_hour * hours ** 0.75 * 10)
+    reel = platform == "instagram" and item.deliverable_type in WATCH_TIME_TYPES
     return {"views": views, "likes": int(views * rng.uniform(0.04, 0.09)),
             "comments": int(views * rng.uniform(0.002, 0.006)),
             "shares": None if platform == "youtube" else int(views * rng.uniform(0.005, 0.02)),
-            "saves": None if platform in NO_SAVES else int(views * rng.uniform(0.01, 0.03))}
+            "saves": None if platform in NO_SAVES else int(views * rng.uniform(0.01, 0.03)),
+            # Only Instagram Reels give an average watch time (per view, in ms).
+            "avg_watch_time_ms": rng.randint(4_000, 15_000) if reel else None}
 
 
 def _history(rng: random.Random, item: DealDeliverable, now: datetime, age: timedelta,
@@ -57,7 +62,7 @@ def _history(rng: random.Random, item: DealDeliverable, now: datetime, age: time
             break
         db.session.add(MetricSnapshot(deliverable_id=item.id, source=SnapshotSource.PLATFORM,
                                       slot=slot, taken_at=at, **_numbers(
-                                          rng, item.platform, offset.total_seconds() / 3600,
+                                          rng, item, offset.total_seconds() / 3600,
                                           per_hour)))
         written += 1
     item.next_snapshot_at = next_at

@@ -82,9 +82,9 @@ def celery_settings(config: dict) -> dict:
         "beat_schedule": {
             "sweep-deadlines": {"task": "duet.sweep_deadlines",
                                 "schedule": timedelta(seconds=config["SWEEP_SECONDS"])},
-            "rebuild-matcher-if-requested": {"task": "duet.rebuild_matcher_if_requested",
-                                             "schedule": timedelta(
-                                                 seconds=config["SWEEP_SECONDS"])},
+            "rebuild-matcher-if-missing": {"task": "duet.rebuild_matcher_if_missing",
+                                           "schedule": timedelta(
+                                               seconds=config["SWEEP_SECONDS"])},
             "rebuild-matcher": {"task": "duet.rebuild_matcher",
                                 "schedule": timedelta(seconds=config["MATCHING_REBUILD_SECONDS"])},
         },

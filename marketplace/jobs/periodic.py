@@ -4,7 +4,8 @@ The deadline sweeper runs `services/deals/deadlines.run_all` under the `sweeper`
 two sweeps never overlap even if two schedulers sent one each; inside, each due row is
 claimed with `FOR UPDATE SKIP LOCKED`, so manual runs (`flask deals run-jobs`) beside it
 never do a row twice either. Deadlines stay in the database: nothing waits days on the
-broker. The matcher rebuild refits the ranker on the whole database."""
+broker. The matcher rebuild refits the ranker on the whole database; a second job fits one at
+once when no model can be loaded (pages rank with the default weights and never ask)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from marketplace.services.matching import evaluation, recommendations
 log = logging.getLogger(__name__)
 
 SWEEP_LEASE_SECONDS = 300
+REBUILD_LEASE_SECONDS = 1800  # longer than a fit of the whole catalogue
 
 
 def holder_name() -> str:
@@ -49,11 +51,24 @@ def rebuild_matcher() -> int:
     return recommendations.build().id
 
 
-@shared_task(name="duet.rebuild_matcher_if_requested")
-def rebuild_matcher_if_requested() -> int | None:
-    """A page found no saved model and asked for one (pages never fit): fit it now. Checked
-    every sweep; None when nobody asked."""
-    version = recommendations.rebuild_if_requested()
+@shared_task(name="duet.rebuild_matcher_if_missing")
+def rebuild_matcher_if_missing() -> int | None:
+    """No model to load (none saved, or its file gone): fit and save one now. Pages never fit
+    nor write — they rank with the default weights until then —, so this job finds out by
+    itself, every sweep. Under the `matcher_rebuild` lease, so two workers never fit the
+    same missing model twice; None when there was nothing to do."""
+    if recommendations.missing_model() is None:
+        return None  # the usual minute: one query, no lease taken
+    holder = holder_name()
+    if not leases.acquire("matcher_rebuild", holder, REBUILD_LEASE_SECONDS):
+        log.info("another rebuild is running: skipped")
+        return None
+    try:
+        version = recommendations.rebuild_if_missing()
+    finally:
+        leases.release("matcher_rebuild", holder)
+    if version is not None:
+        log.info("no model to load: fitted version %s", version.id)
     return version.id if version is not None else None
 
 

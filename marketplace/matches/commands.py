@@ -13,14 +13,15 @@ matching_group = click.Group("matching", help="Build and retrain the matching mo
 
 
 @matching_group.command("rebuild")
-@click.option("--if-requested", is_flag=True,
-              help="Only when a page found no saved model and asked for one (for cron/queue).")
-def rebuild(if_requested: bool) -> None:
+@click.option("--if-missing", "--if-requested", "if_missing", is_flag=True,
+              help="Only when no model can be loaded (none saved, or its file gone): for "
+                   "cron. --if-requested is the old name.")
+def rebuild(if_missing: bool) -> None:
     """Fit the ranker on the whole database (creators, campaigns, outcome log); deploy it."""
-    if if_requested:
-        version = recommendations.rebuild_if_requested()
+    if if_missing:
+        version = recommendations.rebuild_if_missing()
         if version is None:
-            click.echo("no rebuild requested")
+            click.echo("a model is saved: nothing to do")
             return
     else:
         version = recommendations.build()

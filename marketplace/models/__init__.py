@@ -49,5 +49,4 @@ from marketplace.models.social import SocialAccount  # noqa: E402,F401,I001
 from marketplace.models.usage_code import USAGE_CODE_KINDS, UsageCode  # noqa: E402,F401,I001
 from marketplace.models.bonus import Bonus, BonusStatus  # noqa: E402,F401,I001
 from marketplace.models import search  # noqa: E402,F401,I001
-from marketplace.models.matching import MatcherRebuildRequest  # noqa: E402,F401,I001
 from marketplace.models.report_share import ReportShare  # noqa: E402,F401,I001

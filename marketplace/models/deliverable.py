@@ -119,7 +119,9 @@ class MetricSnapshot(db.Model):
     comments: Mapped[int | None] = mapped_column(BigInteger)
     shares: Mapped[int | None] = mapped_column(BigInteger)
     saves: Mapped[int | None] = mapped_column(BigInteger)
-    watch_time_seconds: Mapped[int | None] = mapped_column(BigInteger)
+    # The platform's average watch time per view (Instagram Reels only; TikTok's and
+    # YouTube's APIs give none): milliseconds, as the platform reports it.
+    avg_watch_time_ms: Mapped[int | None] = mapped_column(Integer)
     evidence_file: Mapped[str | None] = mapped_column(String(255))
     reported_by_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"))

@@ -60,18 +60,6 @@ class MatcherVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class MatcherRebuildRequest(db.Model):
-    """A page found no saved model and ranked with the default weights: the next
-    `flask matching rebuild --if-requested` (or the queue) fits one. Never fitted in a request."""
-
-    __tablename__ = "matcher_rebuild_requests"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    reason: Mapped[str] = mapped_column(String(80), default="")
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-
-
 class IndexChange(db.Model):
     """A creator or campaign that changed since a model was saved; workers replay these."""
 

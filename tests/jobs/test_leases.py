@@ -68,12 +68,12 @@ def test_only_the_beat_holding_the_lease_sends_and_a_standby_takes_over(schedule
         scheduler.make_everything_due()
     first.tick_all()
     second.tick_all()
-    assert sorted(first.sent) == ["duet.rebuild_matcher", "duet.rebuild_matcher_if_requested",
+    assert sorted(first.sent) == ["duet.rebuild_matcher", "duet.rebuild_matcher_if_missing",
                                   "duet.sweep_deadlines"]
     assert second.sent == [] and (first.leading, second.leading) == (True, False)
     first.close()  # stopping gives the lease back
     second.tick_all()
-    assert sorted(second.sent) == ["duet.rebuild_matcher", "duet.rebuild_matcher_if_requested",
+    assert sorted(second.sent) == ["duet.rebuild_matcher", "duet.rebuild_matcher_if_missing",
                                   "duet.sweep_deadlines"]
     assert second.leading
 

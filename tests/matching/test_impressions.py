@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from marketplace import impressions
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.models import MatcherRebuildRequest, MatcherVersion, MatchEvent
+from marketplace.models import MatcherVersion, MatchEvent
 from marketplace.services.matching import recommendations
 from tests.conftest import Auth
 from tests.matching.test_recommendations import world
@@ -127,26 +127,31 @@ def test_anonymous_visitors_are_never_counted(app, market):
     assert shown() == []
 
 
-def test_no_saved_model_ranks_with_default_weights_and_asks_for_a_rebuild(
+def test_no_saved_model_ranks_with_default_weights_writes_nothing_and_the_job_fits_one(
         app, app_ctx, login_as, runner):
     brand, campaign, good, *_ = world()
     client = login_as(brand.user)
-    response = client.get(f"/campaigns/{campaign.id}/matches")
+    with WriteWatch(db.engine) as watch:
+        response = client.get(f"/campaigns/{campaign.id}/matches")
     assert response.status_code == 200 and b"skin_sam" in response.data  # default weights
+    assert watch.writes == [] and watch.commits == 0  # no rebuild request, nothing at all
     response.close()
+    with WriteWatch(db.engine) as watch:
+        login_as(good.user).get("/dashboard").close()  # the creator's matches: the same
+    assert not [w for w in watch.writes if "match_events" not in w]  # impressions only
     assert db.session.scalar(select(func.count(MatcherVersion.id))) == 0  # no fit, no save
-    requests = db.session.scalars(select(MatcherRebuildRequest)).all()
-    assert len(requests) == 1 and requests[0].done_at is None
-    login_as(good.user).get("/dashboard").close()  # another page: still one open request
-    assert db.session.scalar(select(func.count(MatcherRebuildRequest.id))) == 1
+    assert recommendations.missing_model() == "no saved model"
 
-    result = runner.invoke(args=["matching", "rebuild", "--if-requested"])
+    result = runner.invoke(args=["matching", "rebuild", "--if-missing"])
     assert result.exit_code == 0 and "version 1" in result.output, result.output
-    db.session.expire_all()
-    assert db.session.scalar(select(MatcherRebuildRequest.done_at)) is not None
-    result = runner.invoke(args=["matching", "rebuild", "--if-requested"])
-    assert "no rebuild requested" in result.output
+    assert recommendations.missing_model() is None
+    result = runner.invoke(args=["matching", "rebuild", "--if-requested"])  # the old name
+    assert "nothing to do" in result.output
     assert db.session.scalar(select(func.count(MatcherVersion.id))) == 1
+    response = client.get(f"/campaigns/{campaign.id}/matches")  # the page loads the model
+    assert response.status_code == 200 and b"skin_sam" in response.data
+    response.close()
+    assert recommendations.engine()._loaded.version_id == 1
 
 
 def test_a_big_catalogue_without_a_model_shows_no_matches_yet(make_app, tmp_path, app_ctx):
@@ -160,4 +165,6 @@ def test_a_big_catalogue_without_a_model_shows_no_matches_yet(make_app, tmp_path
         assert response.status_code == 200 and b"skin_sam" not in response.data
         assert b"Matches are being prepared" in response.data
         assert db.session.scalar(select(func.count(MatcherVersion.id))) == 0
-        assert db.session.scalar(select(func.count(MatcherRebuildRequest.id))) == 1
+        assert recommendations.rebuild_if_missing() is not None  # the job fits it
+        response = client.get(f"/campaigns/{campaign.id}/matches")
+        assert response.status_code == 200 and b"skin_sam" in response.data

@@ -56,6 +56,8 @@ def test_tiktok_post_and_metrics_grow_with_time(social, adapters):
     # 20 + 150/h x 10 h = 1520 views; likes 10 %, comments 2 %, shares 1 %
     assert (metrics.views, metrics.likes, metrics.comments, metrics.shares) == (1520, 152, 30, 15)
     assert metrics.saves is None  # TikTok's Display API gives no saves
+    # ...nor any watch time (video.query's fields: `duration` is the video's length).
+    assert metrics.avg_watch_time_ms is None
 
     social.freeze(NOW + timedelta(hours=14))
     assert tiktok.fetch_metrics(ref, tokens).views == 20 + 150 * 24
@@ -228,6 +230,7 @@ def test_youtube_short_with_api_key_and_with_token(social, adapters):
     metrics = youtube.fetch_metrics(ref, tokens)
     assert (metrics.views, metrics.likes, metrics.comments) == (1520, 152, 30)
     assert (metrics.shares, metrics.saves) == (None, None)  # the Data API gives neither
+    assert metrics.avg_watch_time_ms is None  # watch time is YouTube Analytics', not here
 
 
 def test_youtube_hidden_likes_are_none_not_zero(social, adapters):

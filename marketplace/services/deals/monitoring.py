@@ -260,7 +260,8 @@ def take_snapshot(deliverable_id: int, now: datetime) -> str:
     db.session.add(MetricSnapshot(
         deliverable_id=item.id, source=SnapshotSource.PLATFORM, slot=slot, taken_at=now,
         views=metrics.views, likes=metrics.likes, comments=metrics.comments,
-        shares=metrics.shares, saves=metrics.saves))
+        shares=metrics.shares, saves=metrics.saves,
+        avg_watch_time_ms=metrics.avg_watch_time_ms))
     try:
         db.session.commit()
     except IntegrityError:  # that slot was stored already: the unique key keeps one

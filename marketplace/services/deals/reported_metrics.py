@@ -1,7 +1,9 @@
 """Numbers the creator reports for a post Duet cannot read (no connected account, or a number
 the platform does not give, such as a Story's): one creator snapshot per report, with the
 screenshot they were read from, re-encoded and stored under UPLOAD_DIR/metrics/. Every such
-figure is shown as "reported by the creator"; a number left empty stays missing, never 0."""
+figure is shown as "reported by the creator"; a number left empty stays missing, never 0.
+A video's average watch time per view, which the apps show but only Instagram's API gives, can
+be reported too (in milliseconds, as the platforms count it)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from marketplace.services.errors import DomainError, NotAllowed
 
 FIELDS = ("views", "likes", "comments", "shares", "saves")
 MAX_COUNT = 10**12  # more views than people on Earth, many times over
+MAX_WATCH_MS = 24 * 3600 * 1000  # an average watch time of more than a day is a typo
+WATCH_TIME_TYPES = frozenset({"short_video", "long_video"})
 SCREENSHOT_SIDE = 1600
 FOLDER = "metrics"
 REPORTABLE_STATES = frozenset({DealState.APPROVED, DealState.POSTED, DealState.PAID_OUT,
@@ -33,6 +37,11 @@ def can_report(deal: Deal, item: DealDeliverable) -> bool:
     return (deal.state in REPORTABLE_STATES and item.deal_id == deal.id and item.is_posted
             and (bool(item.live_url) or item.deliverable_type in UNLINKED_TYPES)
             and item.removed_at is None)
+
+
+def asks_watch_time(item: DealDeliverable) -> bool:
+    """Only a video has an average watch time."""
+    return item.deliverable_type in WATCH_TIME_TYPES
 
 
 def report(user: User, deal: Deal, item_id: int, numbers: dict[str, int | None],
@@ -51,6 +60,15 @@ def report(user: User, deal: Deal, item_id: int, numbers: dict[str, int | None],
                                   or not 0 <= value <= MAX_COUNT):
             raise DomainError("Enter whole numbers from 0 to 1,000,000,000,000.", field=name)
         values[name] = value
+    watch = numbers.get("avg_watch_time_ms")
+    if watch is not None:
+        if not asks_watch_time(item):
+            raise DomainError("Only a video has a watch time.")  # no such field on the form
+        if (not isinstance(watch, int) or isinstance(watch, bool)
+                or not 0 <= watch <= MAX_WATCH_MS):
+            raise DomainError("Enter the average watch time in seconds, up to a day.",
+                              field="avg_watch_time")
+    values["avg_watch_time_ms"] = watch
     if all(v is None for v in values.values()):
         raise DomainError("Enter at least one number.", field="views")
     if screenshot is None:

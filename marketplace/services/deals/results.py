@@ -5,8 +5,10 @@ Rules, in one place:
 - a post's numbers are its latest reading (platform or creator report, whichever is newer);
   a reading typed in by the creator is flagged `reported`, and every place that shows it
   says "reported by the creator";
-- a number the source did not give stays missing (None, shown "—"), never 0; a deal's views
-  are missing while any of its posts has none; a ratio with a missing part is missing;
+- a number the source did not give stays missing (None, shown "—"), never 0 — the average
+  watch time per view too, which only Instagram Reels give (TikTok's and YouTube's APIs do
+  not) or a creator reports; a deal's views are missing while any of its posts has none; a
+  ratio with a missing part is missing;
 - totals across deals add the deals that are measured and say how many are
   (`measured` of `counted`); ratios in totals use only deals where both parts are known;
 - spend is the deal price (integer cents, the campaign's currency) of every deal that was
@@ -50,6 +52,7 @@ class Reading:
     comments: int | None
     shares: int | None
     saves: int | None
+    avg_watch_time_ms: int | None = None  # per view; only some platforms give it
 
     @property
     def reported(self) -> bool:
@@ -94,6 +97,10 @@ class PostResult:
     @property
     def reported(self) -> bool:
         return self.latest is not None and self.latest.reported
+
+    @property
+    def avg_watch_time_ms(self) -> int | None:
+        return self.latest.avg_watch_time_ms if self.latest else None
 
     @property
     def views_over_time(self) -> list[tuple[datetime, int, bool]]:
@@ -284,7 +291,7 @@ def _posts_by_deal(deal_ids: list[int], names: dict[int, str]) -> dict[int, list
         s = MetricSnapshot
         readings = db.session.execute(
             select(s.deliverable_id, s.taken_at, s.source, s.views, s.likes, s.comments,
-                   s.shares, s.saves)
+                   s.shares, s.saves, s.avg_watch_time_ms)
             .where(s.deliverable_id.in_(list(by_id))).order_by(s.deliverable_id, s.taken_at,
                                                                  s.id))
         for deliverable_id, *values in readings:
@@ -338,8 +345,13 @@ def campaign_report(campaign: Campaign) -> CampaignReport:
 # --------------------------------------------------------------------------- CSV
 
 CSV_COLUMNS = ("deal", "creator", "post", "status", "live_url", "reading_taken_at", "source",
-               "views", "likes", "comments", "shares", "saves", "engagements", "deal_price",
-               "currency")
+               "views", "likes", "comments", "shares", "saves", "engagements",
+               "avg_watch_time_seconds", "deal_price", "currency")
+
+
+def watch_time_seconds(ms: int | None) -> str | None:
+    """An average watch time as seconds with one decimal ("8.4"), None when missing."""
+    return None if ms is None else f"{ms / 1000:.1f}"
 
 
 def _cell(value) -> str:
@@ -364,6 +376,7 @@ def report_csv(report: CampaignReport) -> str:
                 latest.taken_at.strftime("%Y-%m-%d %H:%M UTC") if latest else None,
                 (REPORTED_LABEL if latest.reported else "platform") if latest else None,
                 *((latest.views, latest.likes, latest.comments, latest.shares, latest.saves,
-                   latest.engagements) if latest else (None,) * 6),
+                   latest.engagements, watch_time_seconds(latest.avg_watch_time_ms))
+                  if latest else (None,) * 7),
                 price, result.deal.currency)])
     return out.getvalue()

@@ -20,11 +20,10 @@ from pathlib import Path
 
 from flask import Flask, current_app
 from sqlalchemy import func, select, union
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 import matching
 from marketplace import signals, taxonomy
-from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import (
     Application,
@@ -36,7 +35,6 @@ from marketplace.models import (
     DealState,
     HiddenCreator,
     IndexChange,
-    MatcherRebuildRequest,
     MatcherVersion,
     MatchEvent,
     OfferThread,
@@ -194,9 +192,9 @@ class _Loaded:
 
 class Engine:
     """The Matcher this process serves from, kept in step with the database. It never fits
-    a model inside a request: with no saved model it serves an untrained matcher over the
-    current creators (default weights, built in memory when the catalogue is small) and
-    records a rebuild request that `flask matching rebuild --if-requested` consumes."""
+    a model inside a request, and never writes: with no saved model it serves an untrained
+    matcher over the current creators (default weights, built in memory when the catalogue is
+    small) until the periodic job (`rebuild_if_missing`) has fitted and saved one."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -218,7 +216,6 @@ class Engine:
                 self._loaded = _Loaded(matching.Matcher.load(path, mmap=True), latest.id,
                                        latest.last_change_id)
             elif self._loaded is None:  # keep serving what is loaded until a file appears
-                request_rebuild("no saved model" if latest is None else "model file missing")
                 self._loaded = _default_matcher()
                 if self._loaded is None:
                     return None
@@ -268,28 +265,26 @@ def _default_matcher() -> _Loaded | None:
     return _Loaded(fit_matcher(load_creators(), [], learn=False), 0, last_change)
 
 
-def request_rebuild(reason: str = "") -> None:
-    """Ask for a model fit off the request path (one open request at a time), on a session
-    of its own so the page's session is never committed."""
-    with Session(db.engine) as session:
-        pending = session.scalar(select(MatcherRebuildRequest.id)
-                                 .where(MatcherRebuildRequest.done_at.is_(None)).limit(1))
-        if pending is None:
-            session.add(MatcherRebuildRequest(reason=reason[:80]))
-            session.commit()
-
-
-def rebuild_if_requested() -> MatcherVersion | None:
-    """Fit and save a model when a page asked for one; mark the requests done."""
-    pending = db.session.scalars(select(MatcherRebuildRequest)
-                                 .where(MatcherRebuildRequest.done_at.is_(None))).all()
-    if not pending:
+def missing_model() -> str | None:
+    """Why pages would rank with the default weights: "no saved model", "model file
+    missing" (the newest version's file is not under MATCHING_DIR), or None when one is
+    there to load — or matching is off (nothing is served, nothing to fit)."""
+    if not current_app.config.get("MATCHING_ENABLED", True):
         return None
-    version = build()
-    for row in pending:
-        row.done_at = utcnow()
-    db.session.commit()
-    return version
+    filename = db.session.scalar(select(MatcherVersion.filename)
+                                 .order_by(MatcherVersion.id.desc()).limit(1))
+    if filename is None:
+        return "no saved model"
+    if not (matching_dir() / filename).exists():
+        return "model file missing"
+    return None
+
+
+def rebuild_if_missing() -> MatcherVersion | None:
+    """Fit and save a model when none can be loaded (what the every-minute job runs: pages
+    never fit nor ask, they rank with the default weights meanwhile). None when a model is
+    there, or matching is off."""
+    return build() if missing_model() is not None else None
 
 
 def preparing() -> bool:
