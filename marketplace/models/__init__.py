@@ -51,3 +51,4 @@ from marketplace.models.bonus import Bonus, BonusStatus  # noqa: E402,F401,I001
 from marketplace.models import search  # noqa: E402,F401,I001
 from marketplace.models.matching import MatcherRebuildRequest  # noqa: E402,F401,I001
 from marketplace.models.report_share import ReportShare  # noqa: E402,F401,I001
+from marketplace.models.document import DocumentKind, DocumentStatus, GeneratedDocument  # noqa: E402,F401,I001
