@@ -20,6 +20,7 @@ from marketplace.brands import bp as brands_bp
 from marketplace.campaigns import bp as campaigns_bp
 from marketplace.creators import bp as creators_bp
 from marketplace.deals import bp as deals_bp
+from marketplace.documents import bp as documents_bp
 from marketplace.extensions import (
     bootstrap,
     cache,
@@ -42,7 +43,8 @@ from marketplace.reviews import bp as reviews_bp
 from marketplace.services.matching import recommendations
 
 BLUEPRINTS = (main_bp, auth_bp, creators_bp, brands_bp, campaigns_bp, payments_bp, deals_bp,
-              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp, admin_bp)
+              messages_bp, notifications_bp, reviews_bp, matches_bp, library_bp, admin_bp,
+              documents_bp)
 
 
 def create_app(overrides: dict | None = None) -> Flask:

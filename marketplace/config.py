@@ -45,6 +45,11 @@ def load(env: dict | None = None) -> dict:
         "INSTANCE_DIR": str(instance),
         "UPLOAD_DIR": env.get("UPLOAD_DIR", str(instance / "uploads")),
         "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        # Printed PDFs (services/documents/pdfs.py); empty: `documents` inside INSTANCE_DIR.
+        # Web and worker processes must share it (the worker writes, the web serves).
+        "DOCUMENTS_DIR": env.get("DOCUMENTS_DIR", ""),
+        # A PDF still queued after this long (its job lost) may be asked for again.
+        "DOCUMENT_STALE_SECONDS": _int(env, "DOCUMENT_STALE_SECONDS", 300),
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         # Directory results (marketplace/fragments.py): shared through Redis in production,

@@ -1,28 +1,36 @@
-"""What the pages hand out as files: PDFs printed with WeasyPrint (invoices, statements, the
-campaign report) and the response that makes the browser save a file."""
+"""What the pages hand out as files: the response that makes the browser save a file (CSV
+exports, and the PDFs printed by the job queue), and where a PDF request sends the browser
+next. Nothing here prints: see `marketplace/printing.py`."""
 
 from __future__ import annotations
 
-from flask import Response
+from pathlib import Path
+
+from flask import Response, redirect, send_file, url_for
+
+from marketplace.services.documents import Requested
+
+PDF = "application/pdf"
 
 
-def render_pdf(html: str) -> bytes:
-    """Print `html` with local fonts, fetching only data: URIs (charts), so nothing on the
-    page can reach the network."""
-    # Imported here: WeasyPrint takes over a second to import, and most requests never print.
-    from PIL import ImageFile
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    # Importing WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process,
-    # which would let truncated uploads through `clean_image`. Our documents embed no
-    # uploaded images, so Pillow's default is restored.
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf()
+def _as_attachment(response: Response, filename: str) -> Response:
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def attachment(data: bytes | str, filename: str, mimetype: str) -> Response:
     """A private download saved under `filename`."""
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
+    return _as_attachment(Response(data, mimetype=mimetype), filename)
+
+
+def attachment_file(path: Path, filename: str, mimetype: str) -> Response:
+    """A stored file as a private download saved under `filename` (streamed from disk)."""
+    return _as_attachment(send_file(path, mimetype=mimetype, conditional=False), filename)
+
+
+def after_pdf_request(requested: Requested) -> Response:
+    """Where the "Download PDF" button leads: straight to the file when the same document
+    was already printed, else to its "Preparing your PDF" page."""
+    endpoint = "documents.download" if requested.ready else "documents.status"
+    return redirect(url_for(endpoint, document_id=requested.document.id))

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "library", "main",
-                 "matches", "messages", "notifications", "payments", "reviews")
+VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "documents",
+                 "library", "main", "matches", "messages", "notifications", "payments",
+                 "reviews")
 VIEWS = tuple(f"marketplace.{name}" for name in VIEW_PACKAGES)
 WEB = ("marketplace.templating", "marketplace.forms", "marketplace.access", "marketplace.errors",
        "marketplace.security", "marketplace.devserver", "marketplace.cli", "marketplace.fragments",
@@ -51,7 +52,8 @@ def test_services_never_import_views_templates_or_the_request():
 
 
 TASK_MODULES = tuple(f"marketplace.jobs.{name}"
-                     for name in ("app", "mail", "payments", "periodic", "beat", "worker"))
+                     for name in ("app", "mail", "payments", "periodic", "documents", "beat",
+                                  "worker"))
 
 
 def test_services_reach_the_job_queue_only_through_enqueue():
@@ -61,6 +63,16 @@ def test_services_reach_the_job_queue_only_through_enqueue():
 def test_jobs_call_services_never_views_or_the_request():
     forbidden = (*VIEWS, *WEB, "marketplace.demo", "flask.request", "flask_login.current_user")
     assert _violations(_modules("marketplace/jobs"), forbidden) == []
+
+
+def test_only_jobs_print_pdfs():
+    """Printing takes seconds and no request prints: only the job modules import the printer
+    (`marketplace/printing.py`, the one module that imports WeasyPrint); pages render a
+    document's HTML and queue it."""
+    importers = sorted(p.relative_to(ROOT).as_posix() for p in _modules("marketplace")
+                       if _under_any(_imports(p), ("marketplace.printing", "weasyprint")))
+    assert importers == ["marketplace/jobs/documents.py", "marketplace/jobs/mail.py",
+                         "marketplace/printing.py"]
 
 
 def test_models_never_import_services_or_views():

@@ -22,7 +22,7 @@ QUERIES = {"payments.history": ["", "?format=csv", "?page=2"]}
 PROFILE_PAGES = {"brand": "/brands/me/profile", "creator": "/creators/me/profile"}
 # Pages whose whole point is the missing profile's data: they must send the user to make one.
 NEEDS_PROFILE = {"payments.history", "payments.payouts", "payments.onboarding_return",
-                 "payments.year_csv", "payments.year_pdf", "brands.billing"}
+                 "payments.year_csv", "payments.year_pdf_link", "brands.billing"}
 
 
 def _get_rules() -> list[Rule]:

@@ -17,6 +17,7 @@ TASK_LABELS = {
     "duet.release_payout": "Payout to the creator",
     "duet.refund_deal": "Refund to the brand",
     "duet.settle_dispute": "Dispute settlement",
+    "duet.print_document": "PDF",  # only when it could not be queued (broker down)
 }
 
 
@@ -35,6 +36,8 @@ def summary(job: FailedJob) -> str:
         return f"To {args[0]}: {args[1]}"
     if job.task_name in ("duet.release_payout", "duet.refund_deal", "duet.settle_dispute") and args:
         return f"Deal #{args[0]}"
+    if job.task_name == "duet.print_document" and args:
+        return f"Document #{args[0]}"
     return ", ".join(str(a) for a in args)[:200]
 
 

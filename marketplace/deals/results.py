@@ -1,7 +1,13 @@
 """Results pages: a deal's results (its brand and creator), the campaign report (the
 campaign's brand only) with its CSV and PDF exports, and the read-only share links of the
 report (created and revoked by the brand, opened by anyone holding a valid one). Strangers,
-and tokens that are wrong, expired or revoked, get 404."""
+and tokens that are wrong, expired or revoked, get 404.
+
+The PDF is asked for with a POST: the report's print HTML goes to the job queue
+(`marketplace/services/documents/pdfs.py`) and the brand is led to the file when the same
+report was printed before, else to its "Preparing your PDF" page (`marketplace/documents/`).
+The shared read-only report offers no PDF (its visitors have no account to own one); they
+can print the page from the browser."""
 
 from __future__ import annotations
 
@@ -10,15 +16,15 @@ from flask_login import current_user, login_required
 
 from marketplace.deals import bp
 from marketplace.deals.helpers import my_campaign, my_deal
-from marketplace.downloads import attachment, render_pdf
+from marketplace.downloads import after_pdf_request, attachment
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.models import Campaign
+from marketplace.models.document import DocumentKind
 from marketplace.services.deals import report_shares, result_charts, results
 from marketplace.services.deals.parties import now_or
+from marketplace.services.documents import request_pdf
 from marketplace.services.errors import DomainError
-
-PDF = "application/pdf"
 
 
 def _report_context(campaign: Campaign, *, shared: bool = False) -> dict:
@@ -59,12 +65,25 @@ def campaign_report_csv(campaign_id: int):
                      f"duet-campaign-{campaign.id}-report.csv", "text/csv; charset=utf-8")
 
 
-@bp.get("/campaigns/<int:campaign_id>/report.pdf")
+@bp.post("/campaigns/<int:campaign_id>/report.pdf")
 @login_required
 def campaign_report_pdf(campaign_id: int):
     campaign = my_campaign(campaign_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
     html = render_template("deals/results/report_document.html", **_report_context(campaign))
-    return attachment(render_pdf(html), f"duet-campaign-{campaign.id}-report.pdf", PDF)
+    return after_pdf_request(request_pdf(
+        current_user, DocumentKind.CAMPAIGN_REPORT, campaign.id, html=html,
+        filename=f"duet-campaign-{campaign.id}-report.pdf",
+        title=f"Campaign report · {campaign.title}"))
+
+
+@bp.get("/campaigns/<int:campaign_id>/report.pdf")
+@login_required
+def campaign_report_pdf_link(campaign_id: int):
+    """Old links to the PDF: the report page, which has the PDF button."""
+    campaign = my_campaign(campaign_id)
+    return redirect(url_for("deals.campaign_report", campaign_id=campaign.id))
 
 
 @bp.post("/campaigns/<int:campaign_id>/report/shares")

@@ -5,6 +5,7 @@ pattern). Each task runs inside an app context of its own and calls services, li
     queue.py      enqueue(): a job is sent only after the database commit of its cause
     mail.py       every e-mail, retried with backoff, dead-lettered when it keeps failing
     payments.py   payout, refund and dispute settlement after a deal step, retried the same way
+    documents.py  a PDF someone asked for (report, invoice, statement, yearly summary), printed
     periodic.py   the deadline sweeper (under a lease), the matcher rebuild and the fit when
                   no model can be loaded (under a lease too), run by beat
     beat.py       the beat scheduler that only schedules while it holds the `beat` lease

@@ -10,7 +10,7 @@ from celery import Celery, Task
 from flask import Flask
 
 TASK_MODULES = ("marketplace.jobs.mail", "marketplace.jobs.payments",
-                "marketplace.jobs.periodic")
+                "marketplace.jobs.periodic", "marketplace.jobs.documents")
 
 
 class FlaskTask(Task):

@@ -50,3 +50,4 @@ from marketplace.models.usage_code import USAGE_CODE_KINDS, UsageCode  # noqa: E
 from marketplace.models.bonus import Bonus, BonusStatus  # noqa: E402,F401,I001
 from marketplace.models import search  # noqa: E402,F401,I001
 from marketplace.models.report_share import ReportShare  # noqa: E402,F401,I001
+from marketplace.models.document import DocumentKind, DocumentStatus, GeneratedDocument  # noqa: E402,F401,I001

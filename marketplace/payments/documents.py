@@ -1,20 +1,19 @@
-"""Invoices, payout statements and yearly summaries as HTML pages and PDF files.
+"""Invoices, payout statements and yearly summaries as HTML pages and as the HTML of their PDF
+files.
 
-The same sheet templates render inside the site (base.html) and alone for WeasyPrint. PDFs
-use only local fonts (DejaVu, through fontconfig) and fetch nothing: the URL fetcher allows
-`data:` URIs only, so no text a person typed can make the renderer reach the network."""
+The same sheet templates render inside the site (base.html) and alone for the printer. The
+pages render a document's HTML here; the job queue prints it (`marketplace/printing.py`:
+WeasyPrint, local DejaVu fonts, `data:` URIs only, so no text a person typed can make the
+printer reach the network), never the request."""
 
 from __future__ import annotations
 
 from flask import current_app, render_template, url_for
 
-from marketplace.downloads import render_pdf
 from marketplace.models import Deal
 from marketplace.models.invoice import Invoice
 from marketplace.services import payments
-from marketplace.services.messaging.mailer import Attachment, send_mail
-
-PDF = "application/pdf"
+from marketplace.services.messaging.mailer import PdfToPrint, send_mail
 
 
 def seller_lines() -> list[str]:
@@ -31,9 +30,8 @@ def invoice_context(invoice: Invoice) -> dict:
             "subtotal": invoice.price_cents + invoice.brand_fee_cents}
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
-    return render_pdf(render_template("payments/invoice_document.html",
-                                      **invoice_context(invoice)))
+def invoice_html(invoice: Invoice) -> str:
+    return render_template("payments/invoice_document.html", **invoice_context(invoice))
 
 
 def invoice_filename(invoice: Invoice) -> str:
@@ -45,14 +43,22 @@ def statement_context(deal: Deal, line: payments.PayoutLine) -> dict:
             "account": payments.payout_account(deal.creator)}
 
 
-def statement_pdf(deal: Deal, line: payments.PayoutLine) -> bytes:
-    return render_pdf(render_template("payments/statement_document.html",
-                                      **statement_context(deal, line)))
+def statement_html(deal: Deal, line: payments.PayoutLine) -> str:
+    return render_template("payments/statement_document.html",
+                           **statement_context(deal, line))
 
 
-def year_pdf(summary: payments.YearSummary, creator) -> bytes:
-    return render_pdf(render_template("payments/year_document.html", summary=summary,
-                                      creator=creator, seller=seller_lines()))
+def statement_filename(deal: Deal) -> str:
+    return f"duet-payout-statement-deal-{deal.id}.pdf"
+
+
+def year_html(summary: payments.YearSummary, creator) -> str:
+    return render_template("payments/year_document.html", summary=summary, creator=creator,
+                           seller=seller_lines())
+
+
+def year_filename(year: int) -> str:
+    return f"duet-earnings-{year}.pdf"
 
 
 def _external_url(endpoint: str, **values) -> str:
@@ -64,10 +70,11 @@ def _external_url(endpoint: str, **values) -> str:
 
 
 def mail_invoice(invoice: Invoice) -> bool:
-    """E-mail the invoice PDF to the brand. Never raises: the payment stands whatever
-    happens to the mail (the invoice stays downloadable from the site)."""
+    """E-mail the invoice PDF to the brand (printed by the mail job, not by the payment's
+    request). Never raises: the payment stands whatever happens to the mail (the invoice
+    stays downloadable from the site)."""
     try:
-        attachment = Attachment(invoice_filename(invoice), PDF, invoice_pdf(invoice))
+        attachment = PdfToPrint(invoice_filename(invoice), invoice_html(invoice))
         body = render_template("payments/invoice_mail.txt", invoice=invoice, deal=invoice.deal,
                                url=_external_url("payments.invoice", deal_id=invoice.deal_id))
     except Exception:  # noqa: BLE001  (a rendering problem must not undo a payment)

@@ -1,6 +1,11 @@
 """The paperwork pages: the brand's invoice, the creator's payout statement per deal, the
 creator's yearly earnings summary (HTML, PDF, CSV). Each answers 404 to anyone but its owner
-(and admins), whatever the deal id or year."""
+(and admins), whatever the deal id or year.
+
+A PDF is asked for with a POST (the "Download PDF" button), which renders its HTML and hands
+it to the job queue (`marketplace/services/documents/pdfs.py`), then leads to the file when it
+was printed before, or to its "Preparing your PDF" page (`marketplace/documents/`). A GET of
+a PDF address (an old link) opens the page with the button."""
 
 from __future__ import annotations
 
@@ -11,14 +16,17 @@ from flask import abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from marketplace.downloads import attachment
+from marketplace.downloads import after_pdf_request, attachment
 from marketplace.extensions import db
+from marketplace.forms import EmptyForm
 from marketplace.models import Deal
+from marketplace.models.document import DocumentKind
 from marketplace.models.payment import LedgerEntry
 from marketplace.money import major_units
 from marketplace.payments import bp, documents
 from marketplace.payments.routes import creator_or_setup, party_deal
 from marketplace.services import payments
+from marketplace.services.documents import request_pdf
 
 MIN_YEAR = 2020
 
@@ -45,12 +53,27 @@ def invoice(deal_id: int):
                            **documents.invoice_context(invoice))
 
 
-@bp.get("/deals/<int:deal_id>/invoice.pdf")
+def _checked_form() -> None:
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/deals/<int:deal_id>/invoice.pdf")
 @login_required
 def invoice_pdf(deal_id: int):
     invoice = _brand_invoice(deal_id)
-    return attachment(documents.invoice_pdf(invoice), documents.invoice_filename(invoice),
-                       documents.PDF)
+    _checked_form()
+    return after_pdf_request(request_pdf(
+        current_user, DocumentKind.INVOICE, invoice.deal_id,
+        html=documents.invoice_html(invoice), filename=documents.invoice_filename(invoice),
+        title=f"Invoice {invoice.number}"))
+
+
+@bp.get("/deals/<int:deal_id>/invoice.pdf")
+@login_required
+def invoice_pdf_link(deal_id: int):
+    invoice = _brand_invoice(deal_id)
+    return redirect(url_for("payments.invoice", deal_id=invoice.deal_id))
 
 
 def _creator_statement(deal_id: int):
@@ -72,12 +95,22 @@ def statement(deal_id: int):
                            **documents.statement_context(deal, line))
 
 
-@bp.get("/deals/<int:deal_id>/statement.pdf")
+@bp.post("/deals/<int:deal_id>/statement.pdf")
 @login_required
 def statement_pdf(deal_id: int):
     deal, line = _creator_statement(deal_id)
-    return attachment(documents.statement_pdf(deal, line),
-                       f"duet-payout-statement-deal-{deal.id}.pdf", documents.PDF)
+    _checked_form()
+    return after_pdf_request(request_pdf(
+        current_user, DocumentKind.PAYOUT_STATEMENT, deal.id,
+        html=documents.statement_html(deal, line), filename=documents.statement_filename(deal),
+        title=f"Payout statement · deal #{deal.id}"))
+
+
+@bp.get("/deals/<int:deal_id>/statement.pdf")
+@login_required
+def statement_pdf_link(deal_id: int):
+    deal, _ = _creator_statement(deal_id)
+    return redirect(url_for("payments.statement", deal_id=deal.id))
 
 
 @bp.get("/deals/<int:deal_id>/receipt")
@@ -121,10 +154,21 @@ def year_csv(year: int):
                        "text/csv")
 
 
-@bp.get("/earnings/<int:year>.pdf")
+@bp.post("/earnings/<int:year>.pdf")
 @login_required
 def year_pdf(year: int):
     creator = creator_or_setup()
     summary = payments.yearly_summary(creator, _year(year))
-    return attachment(documents.year_pdf(summary, creator),
-                       f"duet-earnings-{summary.year}.pdf", documents.PDF)
+    _checked_form()
+    return after_pdf_request(request_pdf(
+        current_user, DocumentKind.EARNINGS_YEAR, summary.year,
+        html=documents.year_html(summary, creator), filename=documents.year_filename(summary.year),
+        title=f"Earnings {summary.year}"))
+
+
+@bp.get("/earnings/<int:year>.pdf")
+@login_required
+def year_pdf_link(year: int):
+    creator_or_setup()
+    _year(year)
+    return redirect(url_for("payments.history") + "#yearly-summaries")

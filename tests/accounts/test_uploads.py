@@ -68,7 +68,7 @@ def test_clean_image_refuses(payload, message):
 def test_truncated_uploads_are_refused_after_a_pdf_was_rendered(app_ctx):
     """WeasyPrint's import flips a Pillow switch for the whole process; printing an invoice
     must not make later uploads accept truncated images."""
-    from marketplace.downloads import render_pdf
+    from marketplace.printing import render_pdf
     assert render_pdf("<p>Invoice</p>").startswith(b"%PDF")
     with pytest.raises(DomainError, match="not a readable image"):
         uploads.clean_image(io.BytesIO(image_bytes("PNG")[:60]), field="avatar")

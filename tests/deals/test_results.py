@@ -15,6 +15,7 @@ from marketplace.database import utcnow
 from marketplace.services.deals import result_charts, results
 from tests.support import factories
 from tests.support.deals import make_deal
+from tests.support.documents import download_pdf
 from tests.support.library import count_queries
 from tests.support.results import posted_deal, posts_of, reading
 
@@ -168,9 +169,11 @@ def test_csv_cells_are_never_formulas():
 
 
 def test_pdf_has_the_figures(world, login_as):
-    response = login_as(world["campaign"].brand.user).get(
-        f"/campaigns/{world['campaign'].id}/report.pdf")
+    response = download_pdf(login_as(world["campaign"].brand.user),
+                            f"/campaigns/{world['campaign'].id}/report.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert (f'filename="duet-campaign-{world["campaign"].id}-report.pdf"'
+            in response.headers["Content-Disposition"])
     text = "\n".join(page.extract_text() for page in PdfReader(
         io.BytesIO(response.data)).pages)
     assert "Campaign report" in text and world["campaign"].title in text
@@ -190,6 +193,7 @@ def test_strangers_get_404_on_every_results_page(world, login_as):
                                     f"/campaigns/{campaign.id}/report.pdf"])):
         for url in urls:
             assert client.get(url).status_code == 404, url
+        assert client.post(f"/campaigns/{campaign.id}/report.pdf").status_code == 404
         assert client.post(f"/campaigns/{campaign.id}/report/shares",
                            data={"days": "7"}).status_code == 404
         assert client.post(f"/campaigns/{campaign.id}/report/shares/1/revoke"

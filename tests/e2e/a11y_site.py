@@ -34,9 +34,12 @@ from marketplace.models import (
     Role,
     User,
 )
+from marketplace.models.document import DocumentKind, DocumentStatus
 from marketplace.models.offer import ThreadStatus
+from marketplace.services.documents import request_pdf
 from marketplace.services.matching import recommendations
 from tests.e2e.conftest import make_e2e_app, serve
+from tests.support.documents import stored_document
 
 ROLES = ("visitor", "brand", "creator", "admin")
 WEBHOOK_SECRET = "whsec_a11y"
@@ -97,6 +100,9 @@ PAGES: list[AxePage] = [
     AxePage("brand", "deal cancelled", deal("brand_cancelled")),
     AxePage("brand", "invoice", lambda ids: f"/deals/{ids['brand_completed']}/invoice"),
     AxePage("brand", "campaign report", lambda ids: f"/campaigns/{ids['campaign']}/report"),
+    AxePage("brand", "PDF being prepared", lambda ids: f"/documents/{ids['pdf_preparing']}"),
+    AxePage("brand", "PDF ready", lambda ids: f"/documents/{ids['pdf_ready']}"),
+    AxePage("brand", "PDF failed", lambda ids: f"/documents/{ids['pdf_failed']}"),
     AxePage("brand", "deal results", lambda ids: f"/deals/{ids['brand_completed']}/results"),
     AxePage("brand", "thank-you bonus", lambda ids: f"/deals/{ids['brand_completed']}/bonus"),
     AxePage("brand", "library", lambda ids: "/library"),
@@ -195,9 +201,25 @@ def find_ids() -> Ids:
         select(Deal.id).where(Deal.creator_id == me.id, Deal.state == DealState.COMPLETED,
                               Deal.id != reviewed).order_by(Deal.id).limit(1)) or reviewed
     ids["year"] = dt.date.today().year
+    ids.update(report_pdfs(brand_user, ids["campaign"]))
     missing = [key for key, value in ids.items() if value is None]
     assert not missing, f"the demo data lacks: {missing}"
     return ids
+
+
+def report_pdfs(owner: User, campaign_id: int) -> Ids:
+    """The brand's campaign report as a PDF in three states: printed (its job runs in-process
+    here), still being prepared and failed (rows with no job)."""
+    kind = DocumentKind.CAMPAIGN_REPORT
+    names = {"filename": f"duet-campaign-{campaign_id}-report.pdf",
+             "title": "Campaign report · demo"}
+    ready = request_pdf(owner, kind, campaign_id, html="<h1>Campaign report</h1>", **names)
+    preparing = stored_document(owner, kind, campaign_id, html="<p>being prepared</p>",
+                                **names)
+    failed = stored_document(owner, kind, campaign_id, html="<p>failed</p>",
+                             status=DocumentStatus.FAILED, **names)
+    return {"pdf_ready": ready.document.id, "pdf_preparing": preparing.id,
+            "pdf_failed": failed.id}
 
 
 @contextmanager
@@ -207,6 +229,8 @@ def demo_site(folder: Path, *, creators: int = 80, brands: int = 12,
     from devtools.stripe_process import start_stripe_server
 
     app = make_e2e_app(folder)
+    # The "PDF being prepared" page keeps saying so (it turns into "taking longer" after this).
+    app.config["DOCUMENT_STALE_SECONDS"] = 24 * 3600
     with serve(app) as url:
         stripe_base, stop = start_stripe_server(webhook_url=f"{url}/webhooks/stripe",
                                                 webhook_secret=WEBHOOK_SECRET)

@@ -1,6 +1,8 @@
 """In the browser: the brand opens the campaign report from the campaign page, sees both
-charts (SVG pictures, visible, with their data tables), downloads the PDF, creates a share
-link and opens it logged out; after revoking, the link shows a 404."""
+charts (SVG pictures, visible, with their data tables), downloads the PDF (printed by the job
+queue: its "ready" page, then at once when asked again), creates a share link and opens it
+logged out; after revoking, the link shows a 404. And the "Preparing your PDF" page turns
+into the download by itself once the job has printed it."""
 
 from __future__ import annotations
 
@@ -14,9 +16,11 @@ from pypdf import PdfReader
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
-from marketplace.models import BrandProfile, Campaign, CreatorProfile
+from marketplace.models import BrandProfile, Campaign, CreatorProfile, User
+from marketplace.models.document import DocumentKind
 from tests.e2e.deal_helpers import make_cast, person, unique
 from tests.support import factories
+from tests.support.documents import stored_document
 from tests.support.results import posted_deal, posts_of, reading
 
 PHONE = {"width": 390, "height": 844}
@@ -75,12 +79,21 @@ def test_brand_reads_downloads_and_shares_the_report(e2e_app, new_context, page_
     expect(brand.locator("details.chart-table table").first).to_be_visible()
     shot(brand, "campaign-report-desktop")
 
+    brand.locator("#report-pdf").click()
+    expect(brand.get_by_role("heading", name="Your PDF is ready")).to_be_visible()
     with brand.expect_download() as download_info:
-        brand.locator("#report-pdf").click()
-    pdf = PdfReader(io.BytesIO(Path(download_info.value.path()).read_bytes()))
-    text = "\n".join(p.extract_text() for p in pdf.pages)
+        brand.locator("#document-download").click()
+    filename = f"duet-campaign-{cast.campaign_id}-report.pdf"
+    assert download_info.value.suggested_filename == filename
+    data = Path(download_info.value.path()).read_bytes()
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "Campaign report" in text and "Maya Chen" in text
     assert "reported by the creator" in text
+    brand.get_by_role("link", name="Campaign report").click()
+    with brand.expect_download() as again:  # unchanged: the same file, at once
+        brand.locator("#report-pdf").click()
+    assert again.value.suggested_filename == filename
+    assert Path(again.value.path()).read_bytes() == data
 
     brand.get_by_label("Link works for").select_option("30")
     brand.get_by_role("button", name="Create share link").click()
@@ -114,3 +127,30 @@ def test_brand_reads_downloads_and_shares_the_report(e2e_app, new_context, page_
     expect(brand.get_by_role("heading", name="Results")).to_be_visible()
     expect(brand.locator("figure.result-chart img")).to_be_visible()
     shot(brand, "deal-results-desktop")
+
+
+def test_the_preparing_page_turns_into_the_download_by_itself(e2e_app, new_context,
+                                                              page_problems, shot):
+    """The status page polls (static/js/document_status.js, no CSP complaint) and shows the
+    download once the worker has printed the PDF, without the brand reloading."""
+    cast = make_cast(e2e_app)
+    with e2e_app.app_context():
+        owner = db.session.get(User, cast.brand_user_id)
+        document_id = stored_document(
+            owner, DocumentKind.CAMPAIGN_REPORT, cast.campaign_id,
+            html="<h1>Campaign report</h1><p>Printed by the worker</p>",
+            filename=f"duet-campaign-{cast.campaign_id}-report.pdf",
+            title=f"Campaign report · {cast.campaign_title}").id
+        db.session.remove()
+    brand: Page = person(new_context, cast.brand_email)
+    brand.goto(f"/documents/{document_id}")
+    expect(brand.get_by_role("heading", name="Preparing your PDF…")).to_be_visible()
+    expect(brand.locator("progress")).to_be_visible()
+    shot(brand, "document-preparing")
+    # The worker's turn (a job queued by the POST, run here by hand).
+    e2e_app.extensions["celery"].tasks["duet.print_document"].apply(args=[document_id])
+    expect(brand.get_by_role("heading", name="Your PDF is ready")).to_be_visible(
+        timeout=15_000)
+    with brand.expect_download() as info:
+        brand.locator("#document-download").click()
+    assert Path(info.value.path()).read_bytes().startswith(b"%PDF")

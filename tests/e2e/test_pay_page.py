@@ -173,8 +173,13 @@ def test_brand_downloads_the_invoice_pdf(e2e_app, stripe_server, new_context, pa
     expect(brand.locator("#bill-to")).to_contain_text("DE123456789")
     expect(brand.locator("#paid-with")).to_have_text("Visa •••• 4242")
     both_widths(brand, shot, "invoice")
+    # The PDF is printed by the job queue: the button leads to its page, ready here (jobs
+    # run in-process in the browser tests), which offers the file.
+    brand.locator("#invoice-pdf").click()
+    expect(brand.get_by_role("heading", name="Your PDF is ready")).to_be_visible()
+    both_widths(brand, shot, "invoice-pdf-ready")
     with brand.expect_download() as info:
-        brand.locator("#invoice-pdf").click()
+        brand.locator("#document-download").click()
     download = info.value
     assert download.suggested_filename == f"{invoice_number}.pdf"
     data = Path(download.path()).read_bytes()
@@ -182,6 +187,13 @@ def test_brand_downloads_the_invoice_pdf(e2e_app, stripe_server, new_context, pa
     text = PdfReader(io.BytesIO(data)).pages[0].extract_text()
     for expected in (invoice_number, "Glow Lab GmbH", "DE123456789", "Total paid", "$450.00"):
         assert expected in text, (expected, text)
+
+    # Printed already and unchanged: the list's PDF button gives the file at once.
+    brand.goto("/payments")
+    with brand.expect_download() as again:
+        brand.get_by_role("button", name=f"Download invoice {invoice_number} as PDF").click()
+    assert again.value.suggested_filename == f"{invoice_number}.pdf"
+    assert Path(again.value.path()).read_bytes() == data
 
 
 def test_creator_follows_the_money_on_payouts_and_earnings(e2e_app, stripe_server,

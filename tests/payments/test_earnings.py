@@ -17,6 +17,7 @@ from marketplace.models import DealState
 from marketplace.services import payments
 from marketplace.services.deals import state_machine as deals
 from tests.support import factories
+from tests.support.documents import download_pdf
 from tests.support.payments import (
     QueryCounter,
     make_deal,
@@ -125,8 +126,10 @@ def test_statement_pdf_and_yearly_summary(app_ctx, brand, creator, creator_clien
     paid = money_in_state(brand, creator, "paid", price_cents=20000)
     money_in_state(brand, creator, "on the way", price_cents=30000)
     money_in_state(brand, creator, "held", price_cents=40000)  # not paid: not in the year
-    pdf = creator_client.get(f"/deals/{paid.id}/statement.pdf")
+    pdf = download_pdf(creator_client, f"/deals/{paid.id}/statement.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert (f'filename="duet-payout-statement-deal-{paid.id}.pdf"'
+            in pdf.headers["Content-Disposition"])
     text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
     assert "Payout statement" in text and f"#{paid.id}" in text and "$180.00" in text
     rows = list(csv.reader(io.StringIO(
@@ -134,13 +137,17 @@ def test_statement_pdf_and_yearly_summary(app_ctx, brand, creator, creator_clien
     assert rows[0][:3] == ["paid_on", "expected_arrival", "deal_id"]
     assert len(rows) == 4 and rows[-1][:1] == ["total"]
     assert rows[-1][6:9] == ["500.00", "50.00", "450.00"]  # gross, fee, net
-    year_pdf = creator_client.get(f"/earnings/{YEAR}.pdf")
+    year_pdf = download_pdf(creator_client, f"/earnings/{YEAR}.pdf")
     assert year_pdf.data.startswith(b"%PDF")
+    assert f'filename="duet-earnings-{YEAR}.pdf"' in year_pdf.headers["Content-Disposition"]
     text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(year_pdf.data)).pages)
     assert f"Earnings {YEAR}" in text and "$450.00" in text
     assert creator_client.get(f"/earnings/{YEAR - 1}.csv").status_code == 200  # empty year
     for bad in ("/earnings/1.csv", "/earnings/99999.pdf"):
         assert creator_client.get(bad).status_code == 404
+    assert creator_client.post("/earnings/99999.pdf").status_code == 404
+    assert creator_client.get(f"/earnings/{YEAR}.pdf").headers["Location"].endswith(
+        "/payments#yearly-summaries")  # an old link: the page with the buttons
 
 
 def test_yearly_summary_is_the_creators_own(app_ctx, brand, creator, brand_client, login_as):

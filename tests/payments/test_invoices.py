@@ -23,6 +23,7 @@ from marketplace.services.deals import state_machine as deals
 from marketplace.services.payments import invoices
 from tests.payments.conftest import reset_stripe
 from tests.support import factories
+from tests.support.documents import download_pdf
 from tests.support.payments import make_deal, refresh, saved_card, typed_card
 
 YEAR = utcnow().year
@@ -69,7 +70,7 @@ def test_the_invoice_pdf_is_a_real_pdf_with_the_invoice_on_it(app_ctx, brand, cr
     set_billing(brand_client, billing_name="Glow Lab GmbH", tax_id="DE123456789")
     deal = make_deal(brand, creator)
     fund(brand_client, deal, typed_card())
-    response = brand_client.get(f"/deals/{deal.id}/invoice.pdf")
+    response = download_pdf(brand_client, f"/deals/{deal.id}/invoice.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     number = payments.invoice_for(deal.id).number
     assert f'filename="{number}.pdf"' in response.headers["Content-Disposition"]
@@ -157,23 +158,28 @@ def test_invoice_and_statement_are_shown_to_their_owner_only(app_ctx, brand, cre
                                                              admin_client, login_as, client):
     deal = make_deal(brand, creator)
     fund(brand_client, deal, typed_card())
-    invoice_urls = [f"/deals/{deal.id}/invoice", f"/deals/{deal.id}/invoice.pdf"]
-    statement_urls = [f"/deals/{deal.id}/statement", f"/deals/{deal.id}/statement.pdf"]
+    invoice_url, statement_url = f"/deals/{deal.id}/invoice", f"/deals/{deal.id}/statement"
     stranger_brand = login_as(factories.make_brand().user)
     stranger_creator = login_as(factories.make_creator().user)
-    admin_page = admin_client.get(invoice_urls[0]).get_data(as_text=True)
+    admin_page = admin_client.get(invoice_url).get_data(as_text=True)
     assert "Ledger (admins only)" in admin_page and "brand_fee" in admin_page
-    assert "Ledger" not in brand_client.get(invoice_urls[0]).get_data(as_text=True)
-    for url in invoice_urls:
-        assert brand_client.get(url).status_code == 200
-        assert admin_client.get(url).status_code == 200
-        for other in (creator_client, stranger_brand, stranger_creator):
-            assert other.get(url).status_code == 404, url
+    assert "Ledger" not in brand_client.get(invoice_url).get_data(as_text=True)
+    for url, owners, others in (
+            (invoice_url, (brand_client, admin_client),
+             (creator_client, stranger_brand, stranger_creator)),
+            (statement_url, (creator_client,), (brand_client, stranger_brand,
+                                                 stranger_creator))):
+        pdf_url = url + ".pdf"
+        for owner in owners:
+            assert owner.get(url).status_code == 200
+            # The PDF address: an old link opens the page; the button's POST gives the file.
+            assert owner.get(pdf_url).headers["Location"].endswith(url)
+            assert download_pdf(owner, pdf_url).data.startswith(b"%PDF")
+        for other in others:
+            for response in (other.get(url), other.get(pdf_url), other.post(pdf_url)):
+                assert response.status_code == 404, (url, response.request.method)
         assert client.get(url).status_code == 302  # to log in
-    for url in statement_urls:
-        assert creator_client.get(url).status_code == 200
-        for other in (brand_client, stranger_brand, stranger_creator):
-            assert other.get(url).status_code == 404, url
+        assert client.post(pdf_url).status_code == 302
     unpaid = make_deal(brand, creator)
     for url in (f"/deals/{unpaid.id}/invoice", f"/deals/{unpaid.id}/statement",
                 "/deals/999999/invoice", "/deals/999999/statement.pdf"):

@@ -35,12 +35,18 @@ CONFIG = {"style": STYLE, "js": [], "disable_xml_declaration": True, "width": 80
 
 
 # pygal always writes its tooltip configuration as a <script>; an image never runs it, and the
-# picture is the same without it, so it is cut out.
+# picture is the same without it, so it is cut out. Its comments (one dated) go too.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _svg(chart) -> str:
-    return _SCRIPT.sub("", chart.render(is_unicode=True))
+    """The chart's SVG, the same text for the same numbers: pygal's random id (a uuid per
+    chart) is fixed, which is safe since each chart is a picture of its own (an <img>), and
+    the dated comment is cut. So an unchanged report prints to the same HTML, and its PDF is
+    reused rather than printed again (`marketplace/services/documents/pdfs.py`)."""
+    chart.uuid = "duet"
+    return _COMMENT.sub("", _SCRIPT.sub("", chart.render(is_unicode=True)))
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,15 @@
 """E-mail through Flask-Mail (SMTP): plain text with an optional HTML part. `send_mail` only
 queues the mail (the `duet.send_email` job, after the commit of whatever caused it); the
 worker delivers it with `deliver`, retrying with backoff, so a mail problem never fails the
-action. Also reads the development outbox (.eml files)."""
+action. A PDF attachment can travel as HTML (`PdfToPrint`): the worker prints it, since
+printing takes seconds and never happens in a request. Also reads the development outbox
+(.eml files)."""
 
 from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -29,16 +32,30 @@ class Attachment:
     data: bytes
 
 
+@dataclass(frozen=True)
+class PdfToPrint:
+    """A PDF attachment given as the HTML to print; the mail job prints it."""
+
+    filename: str
+    html: str
+
+
+def _job_file(item: Attachment | PdfToPrint) -> dict:
+    if isinstance(item, PdfToPrint):
+        return {"filename": item.filename, "content_type": "application/pdf",
+                "print_html": item.html}
+    return {"filename": item.filename, "content_type": item.content_type,
+            "data": base64.b64encode(item.data).decode("ascii")}
+
+
 def send_mail(to: str, subject: str, body: str, html: str | None = None,
-              attachments: tuple[Attachment, ...] = ()) -> bool:
+              attachments: tuple[Attachment | PdfToPrint, ...] = ()) -> bool:
     """Queue one e-mail: the plain-text `body`, plus an HTML alternative when given (mail
-    programs show whichever they prefer), with optional files (e.g. an invoice PDF). True when
-    it was queued (False when mail is switched off); never raises."""
+    programs show whichever they prefer), with optional files (e.g. an invoice PDF, printed
+    by the job). True when it was queued (False when mail is switched off); never raises."""
     if not current_app.config.get("MAIL_ENABLED", True):
         return False
-    files = [{"filename": a.filename, "content_type": a.content_type,
-              "data": base64.b64encode(a.data).decode("ascii")} for a in attachments]
-    enqueue("duet.send_email", to, subject, body, html, files)
+    enqueue("duet.send_email", to, subject, body, html, [_job_file(a) for a in attachments])
     return True
 
 
@@ -53,8 +70,13 @@ def deliver(to: str, subject: str, body: str, html: str | None = None,
     mail.send(message)
 
 
-def attachments_from_job(files: list[dict]) -> tuple[Attachment, ...]:
-    return tuple(Attachment(f["filename"], f["content_type"], base64.b64decode(f["data"]))
+def attachments_from_job(files: list[dict],
+                         print_pdf: Callable[[str], bytes]) -> tuple[Attachment, ...]:
+    """The job's files as attachments; those sent as HTML are printed with `print_pdf` (the
+    job passes the printer: services never print)."""
+    return tuple(Attachment(f["filename"], f["content_type"],
+                            print_pdf(f["print_html"]) if "print_html" in f
+                            else base64.b64decode(f["data"]))
                  for f in files or ())
 
 
