@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.access import creator_required
@@ -39,11 +40,9 @@ from marketplace.deals.helpers import (
 from marketplace.extensions import csrf, db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
-    BrandProfile,
-    CreatorProfile,
     Deal,
-    DealDeliverable,
     DealState,
+    MetricSnapshot,
     OfferThread,
     Side,
     Submission,
@@ -182,7 +181,7 @@ def _my_review_at(deal: Deal, side: Side | None):
 def _render_detail_with(deal: Deal, **forms):
     side = side_of(current_user, deal.brand_id, deal.creator_id)
     _load_history(deal)
-    other = deal.creator.user if side == Side.BRAND else deal.brand.user
+    other_user_id = deal.creator.user_id if side == Side.BRAND else deal.brand.user_id
     next_step = deals.next_step_for(deal, current_user)
     versions = history.versions(deal)
     latest = versions[0] if versions else None
@@ -203,7 +202,7 @@ def _render_detail_with(deal: Deal, **forms):
         allowed={a.value for a in deals.allowed_actions(deal, current_user)},
         submit_form=_resubmit_form(deal), note_form=NoteForm(formdata=None),
         response_form=DisputeResponseForm(formdata=None), form=EmptyForm(formdata=None),
-        conversation_url=(url_for("messages.conversation_with", user_id=other.id)
+        conversation_url=(url_for("messages.conversation_with", user_id=other_user_id)
                           if side in (Side.BRAND, Side.CREATOR) else None),
         funding_deadline=schedule.funding_deadline(deal), action_labels=deals.ACTION_LABELS,
         payment_url=url_for("payments.fund", deal_id=deal.id), open_form=None,
@@ -220,31 +219,42 @@ def _render_detail_with(deal: Deal, **forms):
     return render_template("deals/detail.html", **context)
 
 
-# What the page shows beside the history: both parties (with the other side's user, for
-# the conversation link), the campaign and any dispute, joined to the deal's own row.
-_PAGE_LOAD = (joinedload(Deal.creator).joinedload(CreatorProfile.user),
-              joinedload(Deal.brand).joinedload(BrandProfile.user),
-              joinedload(Deal.campaign), joinedload(Deal.dispute))
+# What the page shows beside the history: both parties, the campaign and any dispute,
+# joined to the deal's own row.
+_PAGE_LOAD = (joinedload(Deal.creator), joinedload(Deal.brand), joinedload(Deal.campaign),
+              joinedload(Deal.dispute))
 
 
 def _history_options(posts: bool) -> list:
     """Every version with its checks, the events and (`posts`: the Posts card lists them)
-    the deliverables with their snapshots: a query each however many there are (the page
-    lists every version: at most revisions_included + 1)."""
+    the deliverables: a query each however many there are (the page lists every version:
+    at most revisions_included + 1)."""
     options = [selectinload(Deal.submissions).selectinload(Submission.checks),
                selectinload(Deal.events)]
     if posts:
-        options.append(selectinload(Deal.deliverable_items)
-                       .selectinload(DealDeliverable.snapshots))
+        options.append(selectinload(Deal.deliverable_items))
     return options
 
 
 def _load_history(deal: Deal) -> None:
-    """The history `_history_options` names, unless the deal came with it."""
-    if "submissions" not in inspect(deal).unloaded:
+    """The history `_history_options` names, unless the deal came with it; then the
+    posts' readings (one query, none before the content is approved: nothing is posted
+    or reported before that)."""
+    if "submissions" in inspect(deal).unloaded:
+        db.session.execute(select(Deal).where(Deal.id == deal.id)
+                           .options(*_history_options(deal.posts_required))).scalar_one()
+    if not deal.posts_required:
         return
-    db.session.execute(select(Deal).where(Deal.id == deal.id)
-                       .options(*_history_options(deal.posts_required))).scalar_one()
+    waiting = [item for item in deal.deliverable_items
+               if "snapshots" in inspect(item).unloaded]
+    linked = {item.id: [] for item in waiting} if deal.approved_at is not None else {}
+    if linked:
+        for snapshot in db.session.scalars(
+                select(MetricSnapshot).where(MetricSnapshot.deliverable_id.in_(linked))
+                .order_by(MetricSnapshot.taken_at, MetricSnapshot.id)):
+            linked[snapshot.deliverable_id].append(snapshot)
+    for item in waiting:
+        set_committed_value(item, "snapshots", linked.get(item.id, []))
 
 
 @bp.route("/deals/<int:deal_id>/note/<action>", methods=["POST"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
@@ -19,6 +19,8 @@ from marketplace.models import (
     Role,
     User,
 )
+from marketplace.models.creator import AudienceCountry, Package, PlatformAccount, SamplePost
+from marketplace.services.accounts.profiles import ProfileLists
 
 RECENT_CAMPAIGNS = 8
 NICHE_CAMPAIGNS = 6
@@ -92,14 +94,24 @@ def profile_counts() -> dict[str, int]:
     }
 
 
-def load_creator(user: User) -> CreatorProfile | None:
-    """The creator's profile with what the completeness check, the matcher and the overview
-    look at, in three queries (the short lists joined: a few rows each, so their product
-    stays small; the longer ones selected)."""
-    return db.session.scalars(
-        select(CreatorProfile).where(CreatorProfile.user_id == user.id)
-        .options(joinedload(CreatorProfile.niche_links), joinedload(CreatorProfile.accounts),
-                 joinedload(CreatorProfile.packages), joinedload(CreatorProfile.payout_account),
-                 selectinload(CreatorProfile.audience_countries),
-                 selectinload(CreatorProfile.samples))
+def load_creator(user: User) -> tuple[CreatorProfile | None, ProfileLists | None]:
+    """The creator's profile with its niches and payout account, and which of its other lists
+    it has (what the completeness check needs), in one statement. The matcher's inputs and
+    the overview need no more; the lists load by themselves if a cache miss ranks afresh."""
+    # `(SELECT 1 ... LIMIT 1) IS NOT NULL` rather than EXISTS: PostgreSQL may turn an
+    # EXISTS into a hashed subplan that scans the whole table; this stays an index probe.
+    lists = [select(literal(1)).where(model.creator_id == CreatorProfile.id).limit(1)
+             .correlate(CreatorProfile).scalar_subquery().is_not(None).label(name)
+             for name, model in (("accounts", PlatformAccount),
+                                 ("audience_countries", AudienceCountry),
+                                 ("samples", SamplePost), ("packages", Package))]
+    row = db.session.execute(
+        select(CreatorProfile, *lists).where(CreatorProfile.user_id == user.id)
+        .options(joinedload(CreatorProfile.niche_links),
+                 joinedload(CreatorProfile.payout_account))
     ).unique().one_or_none()
+    if row is None:
+        return None, None
+    profile, accounts, audience, samples, packages = row
+    return profile, ProfileLists(bool(profile.niche_links), bool(accounts), bool(audience),
+                                 bool(samples), bool(packages))

@@ -50,8 +50,8 @@ def _brand_dashboard():
 
 
 def _creator_dashboard():
-    profile = panels.load_creator(current_user)
-    score = completeness(profile)
+    profile, lists = panels.load_creator(current_user)
+    score = completeness(profile, lists)
     niches = list(profile.niches) if profile else []
     for_you = None
     if profile is not None and "matcher" in current_app.extensions:

@@ -368,20 +368,41 @@ class Completeness:
     missing: list[str] = field(default_factory=list)
 
 
-def completeness(profile: CreatorProfile | None) -> Completeness:
-    """How far the profile is from one brands can judge, with what to do next."""
+@dataclass(frozen=True)
+class ProfileLists:
+    """Whether the profile has each of its lists: all `completeness` needs of them, so a
+    page can ask the database (`EXISTS`) instead of loading the rows."""
+
+    niches: bool
+    accounts: bool
+    audience_countries: bool
+    samples: bool
+    packages: bool
+
+    @classmethod
+    def of(cls, profile: CreatorProfile) -> ProfileLists:
+        return cls(bool(profile.niche_links), bool(profile.accounts),
+                   bool(profile.audience_countries), bool(profile.samples),
+                   bool(profile.packages))
+
+
+def completeness(profile: CreatorProfile | None, lists: ProfileLists | None = None
+                 ) -> Completeness:
+    """How far the profile is from one brands can judge, with what to do next (`lists`:
+    which lists it has, when the caller knows without loading them)."""
     if profile is None:
         return Completeness(0, ["Choose a handle and set up your profile"])
+    has = lists or ProfileLists.of(profile)
     checks = [
         (bool(profile.display_name and profile.handle), "Choose a handle and display name"),
         (bool(profile.avatar), "Add a profile photo"),
         (len(profile.bio or "") >= 40, "Write a short bio (a sentence or two)"),
         (bool(profile.country and profile.languages), "Add your country and languages"),
-        (bool(profile.niches), "Pick your niches"),
-        (bool(profile.accounts), "Connect a platform account"),
-        (bool(profile.audience_countries or profile.audience_ages), "Describe your audience"),
-        (bool(profile.samples), "Add sample posts"),
-        (bool(profile.packages), "Add at least one package to your rate card"),
+        (has.niches, "Pick your niches"),
+        (has.accounts, "Connect a platform account"),
+        (has.audience_countries or bool(profile.audience_ages), "Describe your audience"),
+        (has.samples, "Add sample posts"),
+        (has.packages, "Add at least one package to your rate card"),
     ]
     done = sum(ok for ok, _ in checks)
     return Completeness(round(100 * done / len(checks)), [hint for ok, hint in checks if not ok])

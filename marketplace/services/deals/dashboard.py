@@ -96,11 +96,13 @@ def _sort_key(item) -> tuple:
 
 
 def _open_deals(party_column, party_id: int) -> list[Deal]:
-    """A party's deals still in progress, with what the lists show (one query)."""
+    """A party's deals still in progress, with what the lists show (one query). The party's
+    own profile is not joined: the session holds it, so `deal.brand` or `deal.creator`
+    finds it there without a statement."""
+    other = Deal.brand if party_column is Deal.creator_id else Deal.creator
     return list(db.session.scalars(
         select(Deal).where(party_column == party_id, Deal.state.notin_(CLOSED_STATES))
-        .options(joinedload(Deal.campaign), joinedload(Deal.creator),
-                 joinedload(Deal.brand), joinedload(Deal.dispute))
+        .options(joinedload(Deal.campaign), joinedload(other), joinedload(Deal.dispute))
         .order_by(Deal.id)).unique())
 
 

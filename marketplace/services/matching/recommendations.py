@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, select, union
+from sqlalchemy import func, inspect, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 import matching
@@ -412,6 +412,19 @@ def campaign_ranking_inputs(creator: CreatorProfile) -> CreatorRankingInputs | N
     return CreatorRankingInputs(matcher, exclude, key, tuple(history))
 
 
+_MATCHING_LISTS = ("niche_links", "accounts", "audience_countries", "samples")
+
+
+def _load_matching_lists(creator: CreatorProfile) -> None:
+    """The lists `to_creator` reads, in one statement if the page did not load them (the
+    dashboard only asks whether they exist); a few rows each, so joining them is cheap."""
+    unloaded = [name for name in _MATCHING_LISTS if name in inspect(creator).unloaded]
+    if unloaded:
+        db.session.execute(select(CreatorProfile).where(CreatorProfile.id == creator.id)
+                           .options(*(joinedload(getattr(CreatorProfile, name))
+                                      for name in unloaded))).unique().one()
+
+
 def campaigns_for(creator: CreatorProfile, k: int = 6,
                   inputs: CreatorRankingInputs | None = None) -> list[CampaignMatch]:
     """Open campaigns ranked for a creator (leaving out ones they already applied to or
@@ -419,6 +432,7 @@ def campaigns_for(creator: CreatorProfile, k: int = 6,
     inputs = inputs or campaign_ranking_inputs(creator)
     if inputs is None:
         return []
+    _load_matching_lists(creator)
     matches = inputs.matcher.rank_campaigns(to_creator(creator, *inputs.history), k=k * 2,
                                             exclude_ids=inputs.exclude,
                                             names=taxonomy.COUNTRIES)
