@@ -77,6 +77,9 @@ def load(env: dict | None = None) -> dict:
         # With no saved model, pages rank with default weights over a matcher fitted in memory
         # up to this many creators (beyond it they show "matches are being prepared").
         "MATCHING_INLINE_MAX_CREATORS": _int(env, "MATCHING_INLINE_MAX_CREATORS", 5000),
+        # How often a process asks for a newer matching model or index changes (seconds):
+        # how long an edit may take to show in the rankings.
+        "MATCHING_CHECK_SECONDS": float(env.get("MATCHING_CHECK_SECONDS", 1)),
         "MAIL_ENABLED": env.get("MAIL_ENABLED", "true").lower() in ("1", "true", "yes", "on"),
         "MAIL_SERVER": env.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": _int(env, "MAIL_PORT", 8025),

@@ -166,6 +166,9 @@ def _test_config(database_url: str, instance) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
         "MATCHING_ENABLED": False,
+        # Rankings follow every change at once (tests/matching/test_cached_matches.py
+        # checks the production interval).
+        "MATCHING_CHECK_SECONDS": 0,
         # Pages always show the data as it is now (tests/test_fragment_cache.py opts in).
         "CACHE_TYPE": "NullCache",
         "CACHE_NO_NULL_WARNING": True,

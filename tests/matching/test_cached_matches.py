@@ -146,3 +146,38 @@ def test_creator_dashboard_campaigns_for_you_follow_applications(app, app_ctx,
                        "sensitive-skin audience.", proposed_price_cents=30_000)
     db.session.commit()
     assert campaign.title not in for_you()  # applied: gone at once, not after 30 s
+
+
+def test_a_busy_process_asks_for_model_changes_at_most_once_per_interval(make_app, tmp_path,
+                                                                         monkeypatch):
+    """MATCHING_CHECK_SECONDS (1 s in production): within it, ranking asks the database
+    nothing about the model; after it, an edit made meanwhile is in the ranking."""
+    from marketplace.services.accounts import profiles
+    from marketplace.services.matching import recommendations
+
+    clock = [100.0]
+    monkeypatch.setattr(recommendations.time, "monotonic", lambda: clock[0])
+    app = make_app(MATCHING_ENABLED=True, MATCHING_DIR=str(tmp_path / "matching"),
+                   MATCHING_CHECK_SECONDS=1)
+    with app.app_context():
+        brand, campaign, good, small, *_ = world()
+        db.session.commit()
+        engine = recommendations.engine()
+
+        def asks_for_changes() -> bool:
+            with QueryCounter(db.engine) as seen:
+                engine.current()
+            return any("index_changes" in s for s in seen.statements)
+
+        assert asks_for_changes()  # the first call loads
+        # The small creator grows past the minimum audience through the real service.
+        profiles.save_platform_accounts(small, {"tiktok": profiles.AccountInput(
+            handle="@tiny_tess", followers=60_000, avg_views=9_000, engagement_rate=6.0)})
+        before = engine.state()
+        clock[0] += 0.5
+        assert not asks_for_changes()
+        assert small.id not in [m.creator.id for m in recommendations.top_creators(campaign)]
+        clock[0] += 0.6  # past the interval
+        assert asks_for_changes()
+        assert engine.state() != before  # the edit's index change is applied
+        assert small.id in [m.creator.id for m in recommendations.top_creators(campaign)]

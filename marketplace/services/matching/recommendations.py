@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,11 +200,19 @@ class Engine:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
+        self._checked_at = float("-inf")
 
     def current(self) -> matching.Matcher | None:
-        """The matcher to rank with, or None while matches are being prepared."""
+        """The matcher to rank with, or None while matches are being prepared. The database
+        is asked for a newer model or index changes at most every MATCHING_CHECK_SECONDS
+        in this process (one statement; 0: on every call), so a busy worker does not pay
+        it on every page while an edit still shows in the rankings within that time."""
+        interval = current_app.config["MATCHING_CHECK_SECONDS"]
         with self._lock:
-            # One statement per request: the newest version and the newest index change.
+            now = time.monotonic()
+            if self._loaded is not None and now - self._checked_at < interval:
+                return self._loaded.matcher
+            self._checked_at = now
             latest_id, last_change = db.session.execute(select(
                 select(func.max(MatcherVersion.id)).scalar_subquery(),
                 select(func.max(IndexChange.id)).scalar_subquery())).one()
