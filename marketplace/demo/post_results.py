@@ -69,6 +69,36 @@ def _history(rng: random.Random, item: DealDeliverable, now: datetime, age: time
     return written
 
 
+# The steps before the posts, one a day, the approval a few hours before the first post.
+_BEFORE_POSTING = {"agree": "agreed_at", "fund": "funded_at", "submit": "submitted_at",
+                   "request_revision": None, "approve": "approved_at"}
+
+
+def _date_back_to_posts(deal: Deal) -> None:
+    """A deal whose posts were dated back: its earlier steps (offer accepted to approval) move
+    back before the first post, a day apart, and the posting steps to the posts' own times,
+    so the timeline and the tracker read in order. Steps after the posts (payout,
+    completion) stay where they happened."""
+    live = sorted(i.verified_at for i in posts.posted_items(deal) if i.verified_at)
+    if not live:
+        return
+    events = sorted(deal.events, key=lambda e: e.id)
+    before = [e for e in events if e.action in _BEFORE_POSTING]
+    approve_at = live[0] - timedelta(hours=6)
+    for steps_left, event in enumerate(reversed(before)):
+        event.created_at = approve_at - timedelta(days=steps_left)
+        column = _BEFORE_POSTING[event.action]
+        if column is not None:
+            setattr(deal, column, event.created_at)
+    links = iter(sorted(i.linked_at for i in posts.posted_items(deal) if i.linked_at))
+    for event in events:
+        if event.action == "add_post_link":
+            event.created_at = next(links, live[-1])
+        elif event.action == "confirm_live":
+            event.created_at = live[-1]
+    deal.posts_linked_at = deal.posted_at = live[-1]
+
+
 def _screenshot(views: int) -> io.BytesIO:
     image = Image.new("RGB", (360, 640), (24, 24, 32))
     draw = ImageDraw.Draw(image)
@@ -102,6 +132,8 @@ def seed_post_results(rng: random.Random, now: datetime | None = None, *,
         else:
             out.snapshots += _history(rng, item, now, age, now)
         out.posts += 1
+    for deal in deals:
+        _date_back_to_posts(deal)
     db.session.commit()
     if takedown is not None and monitoring.record_removal(takedown, now - timedelta(days=4)):
         out.taken_down += 1
