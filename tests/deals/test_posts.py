@@ -191,6 +191,17 @@ def test_system_confirmation_by_platform_needs_every_post_verified(app_ctx, bran
 
 # --------------------------------------------------------------------------- dates and steps
 
+def test_a_payout_still_waiting_after_the_posts_is_expected_now_not_in_the_past(
+        app_ctx, app, brand, creator):
+    deal = posting_deal(brand, creator)
+    deal.posted_at = deal.approved_at + timedelta(days=1)
+    assert schedule.expected_release(deal, deal.posted_at) == deal.posted_at
+    nine_days_on = deal.posted_at + timedelta(days=9)  # e.g. payouts not set up yet
+    assert schedule.expected_release(deal, nine_days_on) == nine_days_on
+    deal.paid_out_at = deal.posted_at + timedelta(days=10)
+    assert schedule.expected_release(deal, nine_days_on) == deal.paid_out_at
+
+
 def test_every_posting_date_comes_from_the_deal(app_ctx, app, brand, creator):
     deal = posting_deal(brand, creator)
     approved = deal.approved_at

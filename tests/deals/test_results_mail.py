@@ -87,3 +87,12 @@ def test_old_and_unposted_deals_are_not_mailed(app_ctx, brand):
                 posted_at=utcnow() - timedelta(days=20))  # a first run finds an old deal
     posted_deal(brand, factories.make_creator(), campaign, live=False, state="approved")
     assert results_mail.send_results_in(utcnow()) == 0
+
+
+def test_the_mail_is_on_the_deal_timeline_in_words(deal, smtp):  # noqa: F811
+    from marketplace.services.deals import timeline
+
+    deadlines.run_all(schedule.results_due_at(deal) + timedelta(hours=1))
+    entries = [e for e in timeline.entries(deal) if e.reminder]
+    assert [(e.label, e.who) for e in entries] == [
+        ("Results are in: the first week's numbers", "sent to the brand")]

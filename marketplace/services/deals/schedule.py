@@ -162,13 +162,14 @@ def is_post_late(deal: Deal, now: datetime | None = None) -> bool:
 
 def expected_release(deal: Deal, now: datetime | None = None) -> datetime | None:
     """When the payout is (or should be) sent: at approval for content-only deals, once the
-    posts are confirmed live otherwise."""
+    posts are confirmed live otherwise. A payout still waiting after that (the creator's
+    payout set-up, a retried transfer) is expected now, never on a day already past."""
     if deal.paid_out_at is not None:
         return deal.paid_out_at
     if not deal.posts_required:
         return expected_approval(deal, now)
     if deal.posted_at is not None:
-        return deal.posted_at
+        return max(deal.posted_at, now_or(now))
     confirm_by = live_confirm_by(deal)
     if confirm_by is not None:
         return confirm_by

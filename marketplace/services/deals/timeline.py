@@ -28,6 +28,7 @@ REMINDER_LABELS = {
     "content_late": ("Content late: both sides were told", "both sides"),
     "review_closing": ("Reminder: review time ends within 24 hours", "the brand"),
     "review_window_closing": ("Reminder: reviews close within 3 days", "both sides"),
+    "results_in": ("Results are in: the first week's numbers", "the brand"),
 }
 REPORTED_NUMBERS = (("views", "views"), ("likes", "likes"), ("comments", "comments"),
                     ("shares", "shares"), ("saves", "saves"))
