@@ -6,12 +6,14 @@ and impressions are still noted on a hit."""
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import cachelib.simple
 import pytest
 from sqlalchemy import func, select, update
 
+from marketplace import impressions
 from marketplace.database import utcnow
 from marketplace.extensions import cache, db
 from marketplace.fragments import CSRF_PLACEHOLDER, Fragment
@@ -103,7 +105,7 @@ def test_cached_matches_hold_no_token_and_are_keyed_per_campaign_state(app, app_
     assert "@skin_sam" not in _top_matches(_page(client, f"/campaigns/{campaign.id}"))
 
 
-def test_impressions_are_noted_on_a_cache_hit(app, app_ctx, login_as, clock):
+def test_impressions_are_noted_on_a_cache_hit(app, app_ctx, login_as, clock, monkeypatch):
     brand, campaign, *_ = world()
     db.session.commit()
     client = login_as(brand.user)
@@ -114,6 +116,8 @@ def test_impressions_are_noted_on_a_cache_hit(app, app_ctx, login_as, clock):
     db.session.execute(update(MatchEvent).values(
         created_at=utcnow() - timedelta(minutes=app.config["IMPRESSION_WINDOW_MINUTES"] + 1)))
     db.session.commit()
+    later = time.monotonic() + app.config["IMPRESSION_WINDOW_MINUTES"] * 60 + 60
+    monkeypatch.setattr(impressions.time, "monotonic", lambda: later)  # its memory too
     stored = _stored_fragments()
     _page(client, f"/campaigns/{campaign.id}")
     assert _stored_fragments() == stored  # served from the cache, nothing rebuilt
