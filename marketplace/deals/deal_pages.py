@@ -226,23 +226,33 @@ _PAGE_LOAD = (joinedload(Deal.creator), joinedload(Deal.brand), joinedload(Deal.
 
 
 def _history_options(posts: bool) -> list:
-    """Every version with its checks, the events and (`posts`: the Posts card lists them)
-    the deliverables: a query each however many there are (the page lists every version:
-    at most revisions_included + 1)."""
-    options = [selectinload(Deal.submissions).selectinload(Submission.checks),
-               selectinload(Deal.events)]
+    """The events and (`posts`: the Posts card lists them) the deliverables: a query each
+    however many there are. Versions come apart (`_load_versions`)."""
+    options = [selectinload(Deal.events)]
     if posts:
         options.append(selectinload(Deal.deliverable_items))
     return options
 
 
+def _load_versions(deal: Deal) -> None:
+    """Every version with its checks in one query (the page lists them all: at most
+    revisions_included + 1), none before the creator first submitted."""
+    if "submissions" not in inspect(deal).unloaded:
+        return
+    versions = [] if deal.submitted_at is None else list(db.session.scalars(
+        select(Submission).where(Submission.deal_id == deal.id)
+        .options(joinedload(Submission.checks)).order_by(Submission.number)).unique())
+    set_committed_value(deal, "submissions", versions)
+
+
 def _load_history(deal: Deal) -> None:
-    """The history `_history_options` names, unless the deal came with it; then the
-    posts' readings (one query, none before the content is approved: nothing is posted
-    or reported before that)."""
-    if "submissions" in inspect(deal).unloaded:
+    """The history `_history_options` names, unless the deal came with it, its versions;
+    then the posts' readings (one query, none before the content is approved: nothing is
+    posted or reported before that)."""
+    if "events" in inspect(deal).unloaded:
         db.session.execute(select(Deal).where(Deal.id == deal.id)
                            .options(*_history_options(deal.posts_required))).scalar_one()
+    _load_versions(deal)
     if not deal.posts_required:
         return
     waiting = [item for item in deal.deliverable_items
