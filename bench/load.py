@@ -268,7 +268,8 @@ def statements_per_page(env: dict, people: dict) -> dict[str, int]:
                  ("deal page", client_for(deal_email), f"/deals/{deal_id}"),
                  ("messages inbox", client_for(creator_email), "/messages/")]
         for name, client, url in pages:
-            client.get(url).close()  # warm
+            for _ in range(2):  # warm: the model, the caches, the impressions memo
+                client.get(url).close()
             seen: list[str] = []
 
             def listener(conn, cursor, statement, *args, seen=seen) -> None:
