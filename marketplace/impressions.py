@@ -69,7 +69,6 @@ class _Recent:
                 self._until.popitem(last=False)
 
 
-
 def _write_after_response(response: Response) -> Response:
     pending = g.pop("impressions", None)
     if not pending or response.status_code != 200:

@@ -85,11 +85,13 @@ def _date_back_to_posts(deal: Deal) -> None:
     events = sorted(deal.events, key=lambda e: e.id)
     before = [e for e in events if e.action in _BEFORE_POSTING]
     approve_at = live[0] - timedelta(hours=6)
+    dated: set[str] = set()
     for steps_left, event in enumerate(reversed(before)):
         event.created_at = approve_at - timedelta(days=steps_left)
         column = _BEFORE_POSTING[event.action]
-        if column is not None:
+        if column is not None and column not in dated:  # the latest such step sets it
             setattr(deal, column, event.created_at)
+            dated.add(column)
     links = iter(sorted(i.linked_at for i in posts.posted_items(deal) if i.linked_at))
     for event in events:
         if event.action == "add_post_link":
