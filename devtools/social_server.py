@@ -661,7 +661,8 @@ def media_post(store: Store, media_id: str) -> Post | None:
                  and p.media_id == media_id and not p.deleted_at), None)
 
 
-async def graph_object(request: web.Request) -> web.Response:
+def granted_media(request: web.Request) -> tuple[Store, Post] | web.Response:
+    """The media the path names, if the token's user owns it; else the Graph API's error."""
     if (denied := failure(request, INSTAGRAM)) is not None:
         return denied
     grant = graph_grant(request)
@@ -671,19 +672,22 @@ async def graph_object(request: web.Request) -> web.Response:
     post = media_post(store, request.match_info["object_id"])
     if post is None or post.user_id != grant.user_id:
         return missing_object(request.match_info["object_id"])
+    return store, post
+
+
+async def graph_object(request: web.Request) -> web.Response:
+    found = granted_media(request)
+    if isinstance(found, web.Response):
+        return found
+    store, post = found
     return web.json_response(pick(graph_media(store, post), request.query.get("fields", "id")))
 
 
 async def graph_insights(request: web.Request) -> web.Response:
-    if (denied := failure(request, INSTAGRAM)) is not None:
-        return denied
-    grant = graph_grant(request)
-    if isinstance(grant, web.Response):
-        return grant
-    store = store_of(request)
-    post = media_post(store, request.match_info["object_id"])
-    if post is None or post.user_id != grant.user_id:
-        return missing_object(request.match_info["object_id"])
+    found = granted_media(request)
+    if isinstance(found, web.Response):
+        return found
+    store, post = found
     numbers = store.metrics(post)
     every = {"views": numbers["views"], "reach": int(numbers["views"] * 0.7),
              "likes": numbers["likes"], "comments": numbers["comments"],

@@ -24,12 +24,12 @@ def transfers(deal_id: int) -> int:
     return db.session.scalar(select(func.count(Transfer.id)).where(Transfer.deal_id == deal_id))
 
 
-@pytest.fixture
-def approved(app_ctx, brand, creator, brand_client):
-    """A funded deal with two TikTok videos to post, approved by the brand."""
+def approved_posting_deal(brand, creator, brand_client, *, videos: int) -> Deal:
+    """A funded deal with `videos` TikTok videos to post, approved by the brand, the
+    creator's payouts set up."""
     deal = make_deal(brand, creator, price_cents=PRICE)
     deal.deliverables = [{"platform": "tiktok", "deliverable_type": "short_video",
-                          "quantity": 2}]
+                          "quantity": videos}]
     posts.make_rows(deal)
     db.session.commit()
     fund_now(brand_client, deal, saved_card(brand.user))
@@ -39,6 +39,12 @@ def approved(app_ctx, brand, creator, brand_client):
     deals.perform(deal, "approve", brand.user)
     refresh(deal)
     return deal
+
+
+@pytest.fixture
+def approved(app_ctx, brand, creator, brand_client):
+    """A funded deal with two TikTok videos to post, approved by the brand."""
+    return approved_posting_deal(brand, creator, brand_client, videos=2)
 
 
 def link_all(deal, creator) -> None:

@@ -12,13 +12,11 @@ from marketplace.database import utcnow
 from marketplace.extensions import db
 from marketplace.models import Deal, DealState
 from marketplace.services import payments
-from marketplace.services.deals import deadlines, posts
+from marketplace.services.deals import deadlines
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.errors import DomainError
-from tests.payments.test_payments import PRICE, fund_now
-from tests.payments.test_posted_payout import transfers
+from tests.payments.test_posted_payout import approved_posting_deal, transfers
 from tests.platforms.conftest import TOKEN_KEY, connect
-from tests.support.payments import make_deal, ready_payout_account, refresh, saved_card
 
 
 @pytest.fixture
@@ -38,17 +36,7 @@ def test_a_verified_post_releases_the_payout_once(app_ctx, brand, creator, brand
     social.freeze(now)
     post = social.add_post("tiktok", "mia.moves", caption="My glow routine #ad",
                            created_at=now - timedelta(hours=2))
-    deal = make_deal(brand, creator, price_cents=PRICE)
-    deal.deliverables = [{"platform": "tiktok", "deliverable_type": "short_video",
-                          "quantity": 1}]
-    posts.make_rows(deal)
-    db.session.commit()
-    fund_now(brand_client, deal, saved_card(brand.user))
-    ready_payout_account(creator)
-    deal.state = DealState.SUBMITTED
-    db.session.commit()
-    deals.perform(deal, "approve", brand.user)
-    refresh(deal)
+    deal = approved_posting_deal(brand, creator, brand_client, videos=1)
     deals.perform(deal, "add_post_link", creator.user,
                   deliverable_id=deal.deliverable_items[0].id,
                   url=f"https://www.tiktok.com/@mia.moves/video/{post['id']}")
