@@ -49,7 +49,7 @@ BLUEPRINTS = (main_bp, auth_bp, creators_bp, brands_bp, campaigns_bp, payments_b
 
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; `overrides` win over what the environment gives (tests use them)."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+    app = templating.Duet(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(config.INSTANCE))
     settings = config.load()
     if overrides:

@@ -4,6 +4,8 @@ creator's actions, draft files."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import (
     abort,
     current_app,
@@ -15,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import inspect, or_, select
+from sqlalchemy import Executable, Integer, bindparam, inspect, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -34,6 +36,7 @@ from marketplace.deals.forms import (
 )
 from marketplace.deals.helpers import (
     my_deal,
+    my_deal_by,
     refused,
     until,
 )
@@ -41,6 +44,8 @@ from marketplace.extensions import csrf, db
 from marketplace.forms import EmptyForm
 from marketplace.models import (
     Deal,
+    DealDeliverable,
+    DealEvent,
     DealState,
     MetricSnapshot,
     OfferThread,
@@ -107,7 +112,15 @@ def index():
 @bp.route("/deals/<int:deal_id>")
 @login_required
 def detail(deal_id: int):
-    return _render_detail_with(my_deal(deal_id, *_PAGE_LOAD, *_history_options(True)))
+    return _render_detail_with(my_deal_by(_detail_statement(), deal_id))
+
+
+@cache
+def _detail_statement():
+    """The deal page's statement, built once per process with the id bound (building it
+    cost more than running it)."""
+    return (select(Deal).where(Deal.id == bindparam("deal_id", type_=Integer))
+            .options(*_PAGE_LOAD))
 
 
 @bp.route("/deals/<int:deal_id>/submit", methods=["POST"])
@@ -225,43 +238,50 @@ _PAGE_LOAD = (joinedload(Deal.creator), joinedload(Deal.brand), joinedload(Deal.
               joinedload(Deal.dispute))
 
 
-def _history_options(posts: bool) -> list:
-    """The events and (`posts`: the Posts card lists them) the deliverables: a query each
-    however many there are. Versions come apart (`_load_versions`)."""
-    options = [selectinload(Deal.events)]
-    if posts:
-        options.append(selectinload(Deal.deliverable_items))
-    return options
+@cache
+def _history_statements() -> dict[str, Executable]:
+    """The deal's lists the page shows, a statement each with the deal's id bound, built
+    once per process. Loading them by hand (`set_committed_value`) costs half what
+    `selectinload` did for the same rows."""
+    deal_id = bindparam("deal_id", type_=Integer)
+    return {
+        "events": select(DealEvent).where(DealEvent.deal_id == deal_id).order_by(DealEvent.id),
+        "deliverable_items": select(DealDeliverable).where(DealDeliverable.deal_id == deal_id)
+        .order_by(DealDeliverable.position),
+        "submissions": select(Submission).where(Submission.deal_id == deal_id)
+        .options(joinedload(Submission.checks)).order_by(Submission.number),
+        "snapshots": select(MetricSnapshot)
+        .where(MetricSnapshot.deliverable_id.in_(bindparam("items", expanding=True)))
+        .order_by(MetricSnapshot.taken_at, MetricSnapshot.id),
+    }
 
 
-def _load_versions(deal: Deal) -> None:
-    """Every version with its checks in one query (the page lists them all: at most
-    revisions_included + 1), none before the creator first submitted."""
-    if "submissions" not in inspect(deal).unloaded:
+def _load_list(deal: Deal, name: str, *, skip: bool = False) -> None:
+    """Load one of the deal's lists with its statement, unless loaded already; `skip`: it is
+    known to be empty (or not shown), so it is set empty without asking."""
+    if name not in inspect(deal).unloaded:
         return
-    versions = [] if deal.submitted_at is None else list(db.session.scalars(
-        select(Submission).where(Submission.deal_id == deal.id)
-        .options(joinedload(Submission.checks)).order_by(Submission.number)).unique())
-    set_committed_value(deal, "submissions", versions)
+    rows = [] if skip else list(db.session.scalars(_history_statements()[name],
+                                                   {"deal_id": deal.id}).unique())
+    set_committed_value(deal, name, rows)
 
 
 def _load_history(deal: Deal) -> None:
-    """The history `_history_options` names, unless the deal came with it, its versions;
-    then the posts' readings (one query, none before the content is approved: nothing is
-    posted or reported before that)."""
-    if "events" in inspect(deal).unloaded:
-        db.session.execute(select(Deal).where(Deal.id == deal.id)
-                           .options(*_history_options(deal.posts_required))).scalar_one()
-    _load_versions(deal)
+    """The events; the versions with their checks (none before the creator first submitted;
+    the page lists them all: at most revisions_included + 1); and for a deal with posts,
+    the deliverables and their readings (none before the content is approved: nothing is
+    posted or reported before that). A statement each, however many rows."""
+    _load_list(deal, "events")
+    _load_list(deal, "submissions", skip=deal.submitted_at is None)
     if not deal.posts_required:
         return
+    _load_list(deal, "deliverable_items")
     waiting = [item for item in deal.deliverable_items
                if "snapshots" in inspect(item).unloaded]
     linked = {item.id: [] for item in waiting} if deal.approved_at is not None else {}
     if linked:
-        for snapshot in db.session.scalars(
-                select(MetricSnapshot).where(MetricSnapshot.deliverable_id.in_(linked))
-                .order_by(MetricSnapshot.taken_at, MetricSnapshot.id)):
+        for snapshot in db.session.scalars(_history_statements()["snapshots"],
+                                           {"items": list(linked)}):
             linked[snapshot.deliverable_id].append(snapshot)
     for item in waiting:
         set_committed_value(item, "snapshots", linked.get(item.id, []))

@@ -8,7 +8,7 @@ from flask import (
     abort,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.orm.interfaces import ORMOption
 
 from marketplace.deals.forms import (
@@ -58,6 +58,18 @@ def my_deal(deal_id: int, *options: ORMOption) -> Deal:
     `options` are its eager loads."""
     deal = (db.first_or_404(select(Deal).where(Deal.id == deal_id).options(*options))
             if options else db.get_or_404(Deal, deal_id))
+    return _mine_or_404(deal)
+
+
+def my_deal_by(statement: Executable, deal_id: int) -> Deal:
+    """`my_deal` for a page that built its statement once, with the id bound as `:deal_id`."""
+    deal = db.session.scalars(statement, {"deal_id": deal_id}).unique().first()
+    if deal is None:
+        abort(404)
+    return _mine_or_404(deal)
+
+
+def _mine_or_404(deal: Deal) -> Deal:
     side = side_of(current_user, deal.brand_id, deal.creator_id)
     if side in (Side.BRAND, Side.CREATOR):
         return deal

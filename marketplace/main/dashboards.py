@@ -4,9 +4,10 @@ eager-load what their rows show)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import url_for
-from sqlalchemy import func, literal, select
+from sqlalchemy import Integer, bindparam, func, literal, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from marketplace.extensions import db
@@ -94,10 +95,10 @@ def profile_counts() -> dict[str, int]:
     }
 
 
-def load_creator(user: User) -> tuple[CreatorProfile | None, ProfileLists | None]:
-    """The creator's profile with its niches and payout account, and which of its other lists
-    it has (what the completeness check needs), in one statement. The matcher's inputs and
-    the overview need no more; the lists load by themselves if a cache miss ranks afresh."""
+@cache
+def _creator_with_lists():
+    """The statement of `load_creator`, built once per process with the user id bound
+    (building it cost more than running it)."""
     # `(SELECT 1 ... LIMIT 1) IS NOT NULL` rather than EXISTS: PostgreSQL may turn an
     # EXISTS into a hashed subplan that scans the whole table; this stays an index probe.
     lists = [select(literal(1)).where(model.creator_id == CreatorProfile.id).limit(1)
@@ -105,11 +106,18 @@ def load_creator(user: User) -> tuple[CreatorProfile | None, ProfileLists | None
              for name, model in (("accounts", PlatformAccount),
                                  ("audience_countries", AudienceCountry),
                                  ("samples", SamplePost), ("packages", Package))]
-    row = db.session.execute(
-        select(CreatorProfile, *lists).where(CreatorProfile.user_id == user.id)
-        .options(joinedload(CreatorProfile.niche_links),
-                 joinedload(CreatorProfile.payout_account))
-    ).unique().one_or_none()
+    return (select(CreatorProfile, *lists)
+            .where(CreatorProfile.user_id == bindparam("user_id", type_=Integer))
+            .options(joinedload(CreatorProfile.niche_links),
+                     joinedload(CreatorProfile.payout_account)))
+
+
+def load_creator(user: User) -> tuple[CreatorProfile | None, ProfileLists | None]:
+    """The creator's profile with its niches and payout account, and which of its other lists
+    it has (what the completeness check needs), in one statement. The matcher's inputs and
+    the overview need no more; the lists load by themselves if a cache miss ranks afresh."""
+    row = db.session.execute(_creator_with_lists(), {"user_id": user.id}
+                             ).unique().one_or_none()
     if row is None:
         return None, None
     profile, accounts, audience, samples, packages = row

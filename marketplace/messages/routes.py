@@ -73,12 +73,9 @@ def _upload(file) -> Upload | None:
 @bp.get("/")
 @login_required
 def inbox():
-    page = db.paginate(messaging.inbox_query(current_user), page=request.args.get("page", 1, int),
-                       per_page=current_app.config["PER_PAGE"], error_out=False)
-    ids = [c.id for c in page.items]
-    return render_template("messages/inbox.html", page=page,
-                           unread=messaging.unread_by_conversation(current_user, ids),
-                           last=messaging.last_messages(ids))
+    page = messaging.inbox_page(current_user, page=request.args.get("page", 1, int),
+                                per_page=current_app.config["PER_PAGE"])
+    return render_template("messages/inbox.html", page=page)
 
 
 @bp.get("/with/<int:user_id>")

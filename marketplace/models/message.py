@@ -45,12 +45,17 @@ class Conversation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Updated with every message so the inbox sorts by activity with one indexed column.
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The newest message, kept beside its time so each inbox line joins it by primary key
+    # (no per-conversation "latest" lookup). No foreign key: messages already point here.
+    last_message_id: Mapped[int | None] = mapped_column(Integer)
 
     brand_user: Mapped[User] = relationship(foreign_keys=[brand_user_id])
     creator_user: Mapped[User] = relationship(foreign_keys=[creator_user_id])
     members: Mapped[list[ConversationMember]] = relationship(
         back_populates="conversation", cascade="all, delete-orphan"
     )
+    last_message: Mapped[Message | None] = relationship(
+        primaryjoin="foreign(Conversation.last_message_id) == Message.id", viewonly=True)
 
     def has_party(self, user_id: int) -> bool:
         return user_id in (self.brand_user_id, self.creator_user_id)

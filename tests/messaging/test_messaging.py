@@ -6,13 +6,14 @@ are on the deal page's timeline)."""
 from __future__ import annotations
 
 import io
+import re
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
@@ -22,8 +23,10 @@ from marketplace.services.deals.schedule import format_when
 from marketplace.services.messaging import conversations as messaging
 from marketplace.services.messaging.attachments import MAX_ATTACHMENT_BYTES
 from marketplace.signals import deal_event
+from tests.conftest import Auth
 from tests.support import factories
 from tests.support.deals import make_deal
+from tests.support.library import QueryCounter
 from tests.support.messaging import message_count, pdf_bytes, png_bytes
 
 
@@ -264,6 +267,69 @@ def test_inbox_orders_by_last_activity(app_ctx, brand, brand_client):
     html = brand_client.get("/messages/").get_data(as_text=True)
     positions = [html.index(f"Person {n}") for n in (0, 2, 1)]
     assert positions == sorted(positions)
+
+
+def inbox_lines(html: str) -> list[str]:
+    """Each inbox line's text after the avatar's initial, whitespace collapsed."""
+    chunks = html.split('class="list-group-item')[1:]
+    return [" ".join(re.sub(r"<[^>]+>", " ", c.split(">", 1)[1].split("</a>")[0]).split()[1:])
+            for c in chunks]
+
+
+def test_inbox_line_shows_latest_message_and_unread_count(app_ctx, brand, brand_client,
+                                                           creator_client):
+    quiet, busy = (factories.make_creator(display_name=name) for name in ("Quiet", "Busy"))
+    quiet_talk = messaging.conversation_between(brand.user, quiet.user)
+    busy_talk = messaging.conversation_between(brand.user, busy.user)
+    post(brand_client, quiet_talk, "Are you free in March?")
+    post(brand_client, busy_talk, "first question")
+    for text in ("one", "two", "three, the latest"):
+        messaging.send(busy_talk, busy.user, text)
+    lines = inbox_lines(brand_client.get("/messages/").get_data(as_text=True))
+    assert lines[0].startswith("Busy") and "three, the latest" in lines[0]
+    assert lines[0].endswith("3 unread") and "first question" not in lines[0]
+    assert lines[1].startswith("Quiet") and "You: Are you free in March?" in lines[1]
+    assert "unread" not in lines[1]
+    # A platform line is the latest too, shown as context and never counted as unread.
+    messaging.post_system(brand.user, quiet.user, "Quiet applied to the campaign.")
+    lines = inbox_lines(brand_client.get("/messages/").get_data(as_text=True))
+    assert lines[0].startswith("Quiet") and "Quiet applied to the campaign." in lines[0]
+    assert "You:" not in lines[0] and "unread" not in lines[0]
+
+
+def test_latest_message_only_moves_forward(app_ctx, convo, brand):
+    first = messaging.send(convo, brand.user, "first").message
+    later = messaging.send(convo, brand.user, "later").message
+    assert convo.last_message_id == later.id
+    # A send whose commit lands after a later one's leaves the later message in place.
+    db.session.execute(update(Conversation).where(Conversation.id == convo.id)
+                       .values(last_message_id=later.id + 10))
+    db.session.commit()
+    messaging.send(convo, brand.user, "slow")
+    db.session.expire_all()
+    assert db.session.get(Conversation, convo.id).last_message_id == later.id + 10
+    assert first.id < later.id
+
+
+@pytest.mark.parametrize("page, shown, counted", [(1, ["P4", "P3"], True),
+                                                  (3, ["P0"], False), (4, [], True)])
+def test_inbox_pages_count_only_when_the_page_does_not_show_the_end(
+        make_app, page, shown, counted):
+    app = make_app(MAIL_ENABLED=False, PER_PAGE=2)
+    with app.app_context():
+        brand = factories.make_brand("pager")
+        for n in range(5):
+            talk = messaging.conversation_between(
+                brand.user, factories.make_creator(f"p{n}", display_name=f"P{n}").user)
+            messaging.send(talk, brand.user, f"hello {n}")
+        client = app.test_client()
+        Auth(client).login(brand.user)
+        with QueryCounter(db.engine) as counter:
+            html = client.get(f"/messages/?page={page}").get_data(as_text=True)
+        assert [line.split()[0] for line in inbox_lines(html)] == shown
+        assert "5 results · page" in html or not shown
+        assert any(" ".join(s.split()).startswith("SELECT count(conversations.id) ")
+                   for s in counter.statements) is counted
 
 
 def test_empty_inbox(app_ctx, creator_client):

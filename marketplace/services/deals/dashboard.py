@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
-from sqlalchemy import String, cast, func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, cast, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
 from marketplace.extensions import db
@@ -99,11 +100,20 @@ def _open_deals(party_column, party_id: int) -> list[Deal]:
     """A party's deals still in progress, with what the lists show (one query). The party's
     own profile is not joined: the session holds it, so `deal.brand` or `deal.creator`
     finds it there without a statement."""
-    other = Deal.brand if party_column is Deal.creator_id else Deal.creator
-    return list(db.session.scalars(
-        select(Deal).where(party_column == party_id, Deal.state.notin_(CLOSED_STATES))
-        .options(joinedload(Deal.campaign), joinedload(other), joinedload(Deal.dispute))
-        .order_by(Deal.id)).unique())
+    side = "creator" if party_column is Deal.creator_id else "brand"
+    return list(db.session.scalars(_open_deals_of(side), {"party_id": party_id}).unique())
+
+
+@cache
+def _open_deals_of(side: str):
+    """The statement of `_open_deals` for one side, built once per process with the party's
+    id bound (building it cost about as much as running it)."""
+    party_column, other = ((Deal.creator_id, Deal.brand) if side == "creator"
+                           else (Deal.brand_id, Deal.creator))
+    return (select(Deal).where(party_column == bindparam("party_id", type_=Integer),
+                               Deal.state.notin_(CLOSED_STATES))
+            .options(joinedload(Deal.campaign), joinedload(other), joinedload(Deal.dispute))
+            .order_by(Deal.id))
 
 
 def _waits_on(deal: Deal, side: Side) -> str | None:
@@ -205,16 +215,8 @@ def creator_earnings(creator: CreatorProfile) -> dict[str, Earnings]:
     """currency -> Earnings, read from Payment and Transfer rows (one statement: held and
     waiting payments, then the transfers' sums, tagged by `kind`)."""
     out: dict[str, Earnings] = {}
-    payments = (select(literal("payment").label("kind"), cast(Payment.status, String(32)),
-                       Payment.currency, Payment.payout_cents)
-                .join(Deal, Deal.id == Payment.deal_id)
-                .where(Deal.creator_id == creator.id,
-                       Payment.status.in_((*HELD_STATUSES, PaymentStatus.PAYOUT_PENDING))))
-    transfers = (select(literal("transfer"), literal(None, String(32)), Transfer.currency,
-                        func.sum(Transfer.amount_cents - Transfer.reversed_cents))
-                 .join(Deal, Deal.id == Transfer.deal_id).where(Deal.creator_id == creator.id)
-                 .group_by(Transfer.currency))
-    for kind, status, currency, cents in db.session.execute(union_all(payments, transfers)):
+    rows = db.session.execute(_earnings_statement(), {"creator_id": creator.id})
+    for kind, status, currency, cents in rows:
         bucket = out.setdefault(currency, Earnings())
         if kind == "transfer":
             bucket.paid += int(cents or 0)
@@ -223,6 +225,23 @@ def creator_earnings(creator: CreatorProfile) -> dict[str, Earnings]:
         else:
             bucket.held += fee_breakdown(cents, currency).creator_net
     return dict(sorted(out.items()))
+
+
+@cache
+def _earnings_statement():
+    """The statement of `creator_earnings`, built once per process with the creator's id
+    bound."""
+    creator_id = bindparam("creator_id", type_=Integer)
+    payments = (select(literal("payment").label("kind"), cast(Payment.status, String(32)),
+                       Payment.currency, Payment.payout_cents)
+                .join(Deal, Deal.id == Payment.deal_id)
+                .where(Deal.creator_id == creator_id,
+                       Payment.status.in_((*HELD_STATUSES, PaymentStatus.PAYOUT_PENDING))))
+    transfers = (select(literal("transfer"), literal(None, String(32)), Transfer.currency,
+                        func.sum(Transfer.amount_cents - Transfer.reversed_cents))
+                 .join(Deal, Deal.id == Transfer.deal_id).where(Deal.creator_id == creator_id)
+                 .group_by(Transfer.currency))
+    return union_all(payments, transfers)
 
 
 @dataclass

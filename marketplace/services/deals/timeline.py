@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Integer, bindparam, select
 
 from marketplace.extensions import db
 from marketplace.models import Deal, DealDeliverable
@@ -47,15 +47,18 @@ def _actor(side: str) -> str:
     return "by Duet" if side == "system" else f"by the {side}"
 
 
+# Built once (the deal page shows the timeline on every view).
+_REMINDERS = select(DealReminder.kind, DealReminder.sent_at).where(
+    DealReminder.deal_id == bindparam("deal_id", type_=Integer))
+
+
 def entries(deal: Deal) -> list[Entry]:
     """What happened on this deal and when, newest first."""
     rows = [Entry(e.created_at, ACTION_LABELS.get(e.action, e.action), _actor(e.actor_side),
                   e.note) for e in deal.events]
-    for reminder in db.session.scalars(select(DealReminder)
-                                       .where(DealReminder.deal_id == deal.id)):
-        label, to = REMINDER_LABELS.get(reminder.kind, (reminder.kind, ""))
-        rows.append(Entry(reminder.sent_at, label, f"sent to {to}" if to else "", "",
-                          reminder=True))
+    for kind, sent_at in db.session.execute(_REMINDERS, {"deal_id": deal.id}):
+        label, to = REMINDER_LABELS.get(kind, (kind, ""))
+        rows.append(Entry(sent_at, label, f"sent to {to}" if to else "", "", reminder=True))
     if deal.posts_required:  # a content-only deal has no posts (and its rows are not loaded)
         for item in posts.posted_items(deal):
             rows.extend(post_entries(item))

@@ -17,10 +17,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from flask import Flask, current_app
-from sqlalchemy import func, inspect, select, union
+from sqlalchemy import Integer, bindparam, func, inspect, select, union
 from sqlalchemy.orm import joinedload, selectinload
 
 import matching
@@ -336,18 +337,32 @@ def hidden_creator_ids(brand: BrandProfile) -> list[int]:
 def engaged_creator_ids(campaign: Campaign, *, with_hidden: bool = False) -> set[int]:
     """Creators already in talks with this campaign (applied or offered): not "matches";
     with `with_hidden`, also the ones its brand hid (one statement either way)."""
-    parts = [select(Application.creator_id).where(Application.campaign_id == campaign.id),
-             select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign.id)]
-    if with_hidden:
-        parts.append(select(HiddenCreator.creator_id)
-                     .where(HiddenCreator.brand_id == campaign.brand_id))
-    return set(db.session.scalars(union(*parts)))
+    return set(db.session.scalars(_engaged_creators_statement(with_hidden),
+                                  {"campaign_id": campaign.id, "brand_id": campaign.brand_id}))
 
 
 def engaged_campaign_ids(creator: CreatorProfile) -> set[int]:
-    return set(db.session.scalars(union(
-        select(Application.campaign_id).where(Application.creator_id == creator.id),
-        select(OfferThread.campaign_id).where(OfferThread.creator_id == creator.id))))
+    return set(db.session.scalars(_engaged_campaigns_statement(), {"creator_id": creator.id}))
+
+
+# The two statements above are built once per process with their ids bound: building one
+# cost more than running it on the pages that rank.
+@cache
+def _engaged_creators_statement(with_hidden: bool):
+    campaign_id = bindparam("campaign_id", type_=Integer)
+    parts = [select(Application.creator_id).where(Application.campaign_id == campaign_id),
+             select(OfferThread.creator_id).where(OfferThread.campaign_id == campaign_id)]
+    if with_hidden:
+        parts.append(select(HiddenCreator.creator_id)
+                     .where(HiddenCreator.brand_id == bindparam("brand_id", type_=Integer)))
+    return union(*parts)
+
+
+@cache
+def _engaged_campaigns_statement():
+    creator_id = bindparam("creator_id", type_=Integer)
+    return union(select(Application.campaign_id).where(Application.creator_id == creator_id),
+                 select(OfferThread.campaign_id).where(OfferThread.creator_id == creator_id))
 
 
 @dataclass(frozen=True)

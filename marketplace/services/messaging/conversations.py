@@ -9,12 +9,14 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, bindparam, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.database import utcnow
 from marketplace.extensions import db
@@ -35,6 +37,7 @@ from marketplace.models.message import (
     Message,
     MessageKind,
 )
+from marketplace.pagination import BoundPage, bound_page
 from marketplace.services.deals import event_parties as deal_parties
 from marketplace.services.errors import DomainError, NotAllowed
 from marketplace.services.messaging import attachments
@@ -227,6 +230,13 @@ def _append(conversation: Conversation, message: Message, reader_id: int | None 
     conversation.last_message_at = now
     db.session.add(message)
     db.session.flush()
+    # Only ever forward: of two messages sent at once, the later id stays.
+    db.session.execute(
+        update(Conversation).where(Conversation.id == conversation.id,
+                                   or_(Conversation.last_message_id.is_(None),
+                                       Conversation.last_message_id < message.id))
+        .values(last_message_id=message.id).execution_options(synchronize_session=False))
+    set_committed_value(conversation, "last_message_id", message.id)
     if reader_id is not None:
         _move_read_mark(conversation.id, reader_id, message.id)
 
@@ -297,26 +307,36 @@ def unread_total_column(user_id: int):
             .scalar_subquery())
 
 
-def inbox_query(user: User):
-    """The user's conversations, most recent activity first (for db.paginate)."""
-    return (select(Conversation)
-            .where(or_(Conversation.brand_user_id == user.id,
-                       Conversation.creator_user_id == user.id))
-            # both profiles of both sides, joined (all to-one): `display_name` looks at each
-            .options(joinedload(Conversation.brand_user).joinedload(User.brand),
-                     joinedload(Conversation.brand_user).joinedload(User.creator),
-                     joinedload(Conversation.creator_user).joinedload(User.brand),
-                     joinedload(Conversation.creator_user).joinedload(User.creator))
-            .order_by(Conversation.last_message_at.desc(), Conversation.id.desc()))
+def inbox_page(user: User, page: int, per_page: int) -> BoundPage:
+    """One page of the user's conversations, most recent activity first. Each item is a row
+    (conversation, unread count) with both parties' profiles and the latest message loaded:
+    one statement, plus a count only when the list goes past this page."""
+    return bound_page(*_inbox_statements(), {"uid": user.id}, page=page, per_page=per_page)
 
 
-def last_messages(conversation_ids: list[int]) -> dict[int, Message]:
-    if not conversation_ids:
-        return {}
-    latest = (select(func.max(Message.id)).where(Message.conversation_id.in_(conversation_ids))
-              .group_by(Message.conversation_id))
-    rows = db.session.scalars(select(Message).where(Message.id.in_(latest)))
-    return {m.conversation_id: m for m in rows}
+@cache
+def _inbox_statements():
+    """The inbox's page and count statements, built once per process (`:uid` bound)."""
+    uid, member = bindparam("uid", type_=Integer), ConversationMember
+    mine = or_(Conversation.brand_user_id == uid, Conversation.creator_user_id == uid)
+    unread = (select(func.count(Message.id))
+              .join(member, and_(member.conversation_id == Message.conversation_id,
+                                 member.user_id == uid))
+              .where(Message.conversation_id == Conversation.id,
+                     Message.id > member.last_read_message_id,
+                     Message.kind != MessageKind.SYSTEM, Message.sender_user_id != uid)
+              .correlate(Conversation).scalar_subquery())
+    items = (select(Conversation, unread.label("unread")).where(mine)
+             # both profiles of both sides, joined (all to-one): `display_name` looks at each
+             .options(joinedload(Conversation.brand_user).joinedload(User.brand),
+                      joinedload(Conversation.brand_user).joinedload(User.creator),
+                      joinedload(Conversation.creator_user).joinedload(User.brand),
+                      joinedload(Conversation.creator_user).joinedload(User.creator),
+                      joinedload(Conversation.last_message))
+             .order_by(Conversation.last_message_at.desc(), Conversation.id.desc())
+             .limit(bindparam("limit", type_=Integer))
+             .offset(bindparam("offset", type_=Integer)))
+    return items, select(func.count(Conversation.id)).where(mine)
 
 
 def thread(conversation: Conversation, limit: int = 200) -> list[Message]:
