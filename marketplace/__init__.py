@@ -10,6 +10,7 @@ from marketplace import (
     errors,
     impressions,
     models,  # noqa: F401  (every table must be known before migrate)
+    read_transactions,
     security,
     templating,
 )
@@ -63,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     cli.register(app)
     app.cli.add_command(matching_group)
     security.register_security(app)
+    read_transactions.register(app)
     return app
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from marketplace.read_transactions import READ_ONLY_COMMIT
+
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
 class WriteWatch:
-    """Records every INSERT/UPDATE/DELETE run on `engine` and every ORM session commit."""
+    """Records every INSERT/UPDATE/DELETE run on `engine` and every ORM session commit
+    (except the one that ends a request which only read)."""
 
     def __init__(self, engine):
         self.engine, self.writes, self.commits = engine, [], 0
@@ -28,4 +31,7 @@ class WriteWatch:
             self.writes.append(statement)
 
     def _commit(self, session):
-        self.commits += 1
+        # Ending a transaction that only read (marketplace/read_transactions.py) writes
+        # nothing; that module refuses to commit a transaction that wrote.
+        if not session.info.get(READ_ONLY_COMMIT):
+            self.commits += 1
