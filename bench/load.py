@@ -9,7 +9,8 @@
    with the same settings, each on a free local port.
 3. Logs in as several demo brands and creators (the real log-in form, CSRF included).
 4. Throughput: each page alone, closed loop (16 connections, --each seconds): req/s and its
-   ratio to hello-world and to the minimal real page.
+   ratio to hello-world and to the minimal real page, and the CPU milliseconds each request
+   cost the server processes, PostgreSQL and this client.
 5. The mix: an open-loop schedule at --rate req/s over the pages of issue 10's table, in
    turn; each request is sent at its scheduled time whatever the server is doing, and its
    latency is measured from that time (a backlog shows up as latency, not as a slower
@@ -84,6 +85,37 @@ async def wait_ready(url: str, seconds: float = 60) -> None:
                 pass
             await asyncio.sleep(0.3)
     raise RuntimeError(f"{url} did not come up")
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids(where) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if where(entry):
+                    found.append(int(entry.name))
+            except OSError:
+                pass
+    return found
+
+
+def cpu_split(masters: list[int]) -> tuple[float, float, float]:
+    """CPU seconds used so far by the served apps (gunicorn masters and their workers), by
+    PostgreSQL's processes on this machine, and by this client: where a page's cost lies."""
+    served = set(masters) | set(_pids(lambda e: int(
+        (e / "stat").read_text().rsplit(")", 1)[1].split()[1]) in masters))
+    postgres = _pids(lambda e: (e / "comm").read_text().strip() == "postgres")
+    me = os.times()
+    return (sum(map(_cpu_seconds, served)), sum(map(_cpu_seconds, postgres)),
+            me.user + me.system)
 
 
 # ------------------------------------------------------------------ who and what
@@ -251,37 +283,41 @@ def statements_per_page(env: dict, people: dict) -> dict[str, int]:
                       "LOGIN_RATE_LIMIT": "10000 per minute"})
     counts: dict[str, int] = {}
     with app.app_context():
-        def client_for(email: str):
-            c = app.test_client()
-            c.post("/auth/login", data={"email": email, "password": password_for(email)})
-            return c
-        brand_email, campaign_id = people["brands"][0]
-        deal_id, deal_email = people["deals"][0]
-        creator_email = people["creators"][0]
-        pages = [("home (logged out)", app.test_client(), "/"),
-                 ("/creators/ (brand)", client_for(brand_email), "/creators/"),
-                 ("/campaigns/ (creator)", client_for(creator_email), "/campaigns/"),
-                 ("campaign + Top matches", client_for(brand_email), f"/campaigns/{campaign_id}"),
-                 ("full matches page", client_for(brand_email),
-                  f"/campaigns/{campaign_id}/matches"),
-                 ("creator dashboard", client_for(creator_email), "/dashboard"),
-                 ("deal page", client_for(deal_email), f"/deals/{deal_id}"),
-                 ("messages inbox", client_for(creator_email), "/messages/")]
-        for name, client, url in pages:
-            for _ in range(2):  # warm: the model, the caches, the impressions memo
-                client.get(url).close()
-            seen: list[str] = []
+        engine = db.engine
+    # Each request below runs in its own app context, as under gunicorn (a shared one would
+    # keep the logged-in user in `g` and the session from one request to the next).
 
-            def listener(conn, cursor, statement, *args, seen=seen) -> None:
-                seen.append(statement)
+    def client_for(email: str):
+        c = app.test_client()
+        c.post("/auth/login", data={"email": email, "password": password_for(email)})
+        return c
+    brand_email, campaign_id = people["brands"][0]
+    deal_id, deal_email = people["deals"][0]
+    creator_email = people["creators"][0]
+    pages = [("home (logged out)", app.test_client(), "/"),
+             ("/creators/ (brand)", client_for(brand_email), "/creators/"),
+             ("/campaigns/ (creator)", client_for(creator_email), "/campaigns/"),
+             ("campaign + Top matches", client_for(brand_email), f"/campaigns/{campaign_id}"),
+             ("full matches page", client_for(brand_email),
+              f"/campaigns/{campaign_id}/matches"),
+             ("creator dashboard", client_for(creator_email), "/dashboard"),
+             ("deal page", client_for(deal_email), f"/deals/{deal_id}"),
+             ("messages inbox", client_for(creator_email), "/messages/")]
+    for name, client, url in pages:
+        for _ in range(2):  # warm: the model, the caches, the impressions memo
+            client.get(url).close()
+        seen: list[str] = []
 
-            event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                client.get(url).close()
-            finally:
-                event.remove(db.engine, "before_cursor_execute", listener)
-            counts[name] = len(seen)
-        db.engine.dispose()
+        def listener(conn, cursor, statement, *args, seen=seen) -> None:
+            seen.append(statement)
+
+        event.listen(engine, "before_cursor_execute", listener)
+        try:
+            client.get(url).close()
+        finally:
+            event.remove(engine, "before_cursor_execute", listener)
+        counts[name] = len(seen)
+    engine.dispose()
     return counts
 
 
@@ -330,6 +366,7 @@ def main() -> None:
 
         print(f"\n== throughput alone (closed loop, 16 connections, {a.each:.0f} s each; "
               f"{a.workers} gunicorn workers, {os.cpu_count()} cores)")
+        servers = [p.pid for p in procs]
         references = {"hello-world": Target("hello", f"{ref_base}/hello"),
                       "minimal real page (24 rows)": Target("rows", f"{ref_base}/rows")}
         alone: dict[str, float] = {}
@@ -338,9 +375,14 @@ def main() -> None:
         for page, targets in [*((k, [t]) for k, t in references.items()), *mix.items(),
                               *((k, [t]) for k, t in references.items())]:
             load1 = os.getloadavg()[0]
+            before = cpu_split(servers)
             rps, errors = asyncio.run(closed_loop(targets, a.each))
+            after = cpu_split(servers)
+            spent = [(b - a_) / (rps * a.each) * 1e3 for a_, b in zip(before, after, strict=True)]
             alone[page] = max(rps, alone.get(page, 0.0))
-            print(f"  {page:28} {rps:8.0f} req/s  errors {errors}  load {load1:.1f}", flush=True)
+            print(f"  {page:28} {rps:8.0f} req/s  errors {errors}  load {load1:.1f}  CPU ms per "
+                  f"request: server {spent[0]:.2f}, PostgreSQL {spent[1]:.2f}, "
+                  f"client {spent[2]:.2f}", flush=True)
         hello, minimal = (alone.pop(k) for k in references)
         print(f"  ratios (reference: hello-world {hello:.0f} req/s, minimal page "
               f"{minimal:.0f} req/s)")
