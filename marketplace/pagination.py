@@ -17,6 +17,10 @@ from sqlalchemy import Executable
 
 from marketplace.extensions import db
 
+# The last page number a list answers (`request_args.page_number`; the directories too):
+# enough for any real list, and its offset stays far inside PostgreSQL's bigint.
+MAX_PAGE = 10_000
+
 
 class BoundPage(Pagination):
     """Made by `bound_page`: `items_statement` has `:limit` and `:offset` bound parameters

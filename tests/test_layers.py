@@ -16,7 +16,7 @@ VIEW_PACKAGES = ("admin", "auth", "brands", "campaigns", "creators", "deals", "d
 VIEWS = tuple(f"marketplace.{name}" for name in VIEW_PACKAGES)
 WEB = ("marketplace.templating", "marketplace.forms", "marketplace.access", "marketplace.errors",
        "marketplace.security", "marketplace.devserver", "marketplace.cli", "marketplace.fragments",
-       "marketplace.downloads")
+       "marketplace.downloads", "marketplace.request_args")
 
 
 def _imports(path: Path) -> set[str]:

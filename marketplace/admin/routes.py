@@ -3,12 +3,13 @@ with the error, the number of attempts and when; "Retry" sends the job again."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 
 from marketplace.admin import bp
 from marketplace.extensions import db
 from marketplace.forms import EmptyForm
 from marketplace.models.job import FailedJob
+from marketplace.request_args import page_number
 from marketplace.services.errors import DomainError
 from marketplace.services.jobs import dead_letters
 
@@ -23,7 +24,7 @@ TASK_LABELS = {
 
 @bp.get("/jobs")
 def failed_jobs():
-    page = db.paginate(dead_letters.open_query(), page=request.args.get("page", 1, int),
+    page = db.paginate(dead_letters.open_query(), page=page_number(),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("admin/failed_jobs.html", page=page, form=EmptyForm(),
                            labels=TASK_LABELS, summary=summary)

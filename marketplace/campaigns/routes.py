@@ -16,6 +16,7 @@ from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error, form_status
 from marketplace.fragments import Fragment, cached, cached_fragment, render_fragment
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
+from marketplace.request_args import page_number
 from marketplace.services.campaigns import discovery
 from marketplace.services.campaigns import lifecycle as svc
 from marketplace.services.errors import DomainError
@@ -67,11 +68,10 @@ def mine():
     brand = _my_brand()
     if brand is None:
         return _needs_profile()
-    page = request.args.get("page", 1, type=int)
     stmt = (select(Campaign).where(Campaign.brand_id == brand.id)
             .order_by(Campaign.created_at.desc(), Campaign.id.desc())
             .options(selectinload(Campaign.deliverables)))
-    pagination = db.paginate(stmt, page=max(page, 1), per_page=current_app.config["PER_PAGE"],
+    pagination = db.paginate(stmt, page=page_number(), per_page=current_app.config["PER_PAGE"],
                              error_out=False)
     return render_template("campaigns/mine.html", pagination=pagination,
                            allowed_actions=svc.allowed_actions)

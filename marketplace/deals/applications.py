@@ -43,6 +43,7 @@ from marketplace.models import (
     CreatorProfile,
     OfferThread,
 )
+from marketplace.request_args import page_number
 from marketplace.services.deals import applications, offers
 from marketplace.services.errors import DomainError
 
@@ -91,7 +92,7 @@ def my_applications():
     query = (select(Application).where(Application.creator_id == (creator.id if creator else -1))
              .options(selectinload(Application.campaign).selectinload(Campaign.brand))
              .order_by(Application.created_at.desc()))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
     return render_template("deals/my_applications.html", page=page, form=EmptyForm())
 
@@ -117,7 +118,7 @@ def applicants(campaign_id: int):
              .order_by(Application.created_at.desc()))
     if status in {s.value for s in ApplicationStatus}:
         query = query.where(Application.status == status)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
     threads = {t.application_id: t for t in db.session.scalars(
         select(OfferThread).where(OfferThread.campaign_id == campaign.id,

@@ -54,6 +54,7 @@ from marketplace.models import (
     ThreadStatus,
 )
 from marketplace.models.deal import STATE_LABELS
+from marketplace.request_args import page_number
 from marketplace.services.deals import checklist as brief
 from marketplace.services.deals import files as deal_files
 from marketplace.services.deals import (
@@ -98,7 +99,7 @@ def index():
              .order_by(Deal.agreed_at.desc()))
     if state in STATE_LABELS:
         query = query.where(Deal.state == state)
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
     open_threads = list(db.session.scalars(
         select(OfferThread).where(thread_filter, OfferThread.status == ThreadStatus.OPEN)

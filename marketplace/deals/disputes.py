@@ -8,7 +8,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -29,6 +28,7 @@ from marketplace.models import (
     DealState,
     Submission,
 )
+from marketplace.request_args import page_number
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.checklist import checklist
 from marketplace.services.errors import DomainError
@@ -42,7 +42,7 @@ def disputes():
                       selectinload(Deal.brand), selectinload(Deal.creator),
                       selectinload(Deal.submissions).selectinload(Submission.checks))
              .order_by(Deal.disputed_at))
-    page = db.paginate(query, page=request.args.get("page", 1, type=int),
+    page = db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
     forms = {deal.id: ResolveForm(formdata=None, prefix=f"d{deal.id}") for deal in page.items}
     return render_template("deals/disputes.html", page=page, forms=forms,

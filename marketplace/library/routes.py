@@ -13,20 +13,15 @@ from marketplace.access import brand_required, creator_required
 from marketplace.extensions import db
 from marketplace.library import bp
 from marketplace.models import Campaign
+from marketplace.request_args import page_number
 from marketplace.services.deals import library
 from marketplace.services.deals.parties import now_or
 
 MAX_ID = 2**31 - 1
 
 
-def _page_number() -> int:
-    """The ?page= number; junk or absurdly large values give page 1 (never a 500)."""
-    raw = request.args.get("page", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
-
-
 def _page(query):
-    return db.paginate(query, page=_page_number(),
+    return db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False,
                        max_per_page=100)
 

@@ -25,6 +25,7 @@ from marketplace.messages import bp
 from marketplace.messages.forms import MessageForm
 from marketplace.models import User
 from marketplace.models.message import Conversation, Message
+from marketplace.request_args import page_number
 from marketplace.services.errors import DomainError, NotAllowed
 from marketplace.services.messaging import conversations as messaging
 from marketplace.services.messaging import notifications
@@ -73,7 +74,7 @@ def _upload(file) -> Upload | None:
 @bp.get("/")
 @login_required
 def inbox():
-    page = messaging.inbox_page(current_user, page=request.args.get("page", 1, int),
+    page = messaging.inbox_page(current_user, page=page_number(),
                                 per_page=current_app.config["PER_PAGE"])
     return render_template("messages/inbox.html", page=page)
 

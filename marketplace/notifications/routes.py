@@ -9,6 +9,7 @@ from marketplace.extensions import db
 from marketplace.forms import EmptyForm, apply_domain_error
 from marketplace.notifications import bp
 from marketplace.notifications.forms import PreferencesForm
+from marketplace.request_args import page_number
 from marketplace.services.errors import DomainError
 from marketplace.services.messaging import notifications
 from marketplace.services.messaging.mailer import read_outbox
@@ -18,7 +19,7 @@ from marketplace.services.messaging.mailer import read_outbox
 @login_required
 def index():
     page = db.paginate(notifications.list_query(current_user),
-                       page=request.args.get("page", 1, int),
+                       page=page_number(),
                        per_page=current_app.config["PER_PAGE"], error_out=False)
     return render_template("notifications/index.html", page=page, form=EmptyForm())
 

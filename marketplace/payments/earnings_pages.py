@@ -30,6 +30,7 @@ from marketplace.models.payment import Payment, PaymentStatus
 from marketplace.money import major_units
 from marketplace.payments import bp
 from marketplace.payments.routes import brand_or_setup, creator_or_setup, with_onboarding_csp
+from marketplace.request_args import page_number
 from marketplace.services import payments
 from marketplace.services.errors import DomainError
 
@@ -126,7 +127,7 @@ def history():
     if current_user.is_admin:
         abort(403)
     per_page = current_app.config.get("PER_PAGE", 24)
-    page_number = request.args.get("page", 1, type=int)
+    number = page_number()
     wants_csv = request.args.get("format") == "csv"
     if current_user.is_brand:
         brand = brand_or_setup()
@@ -134,13 +135,13 @@ def history():
         if wants_csv:
             rows = list(db.session.execute(query).scalars())
             return _brand_csv(rows, _invoices(rows))
-        page = db.paginate(query, page=page_number, per_page=per_page, error_out=False)
+        page = db.paginate(query, page=number, per_page=per_page, error_out=False)
         return render_template("payments/history.html", page=page,
                                invoices=_invoices(page.items), state=brand_state)
     creator = creator_or_setup()
     if wants_csv:
         return _creator_csv(payments.payout_lines(creator))
-    page = db.paginate(payments.earnings.payments_query(creator), page=page_number,
+    page = db.paginate(payments.earnings.payments_query(creator), page=number,
                        per_page=per_page, error_out=False)
     lines = payments.earnings.lines_for(list(page.items))
     return render_template("payments/earnings.html", page=page, lines=lines,

@@ -30,6 +30,7 @@ from marketplace.models import (
     search,
 )
 from marketplace.money import format_money, to_cents
+from marketplace.pagination import MAX_PAGE
 
 AUDIENCE_SHARE_MIN = 20.0  # percent of a creator's audience that makes a country count
 KEYWORD_MAX = 100
@@ -123,7 +124,7 @@ class _Parser:
             page = int(self.raw("page") or 1)
         except ValueError:
             page = 1
-        self.filters.page = page if 1 <= page <= 10_000 else 1
+        self.filters.page = page if 1 <= page <= MAX_PAGE else 1
         return self.filters
 
 
