@@ -231,12 +231,15 @@ def _append(conversation: Conversation, message: Message, reader_id: int | None 
     db.session.add(message)
     db.session.flush()
     # Only ever forward: of two messages sent at once, the later id stays.
-    db.session.execute(
+    moved = db.session.execute(
         update(Conversation).where(Conversation.id == conversation.id,
                                    or_(Conversation.last_message_id.is_(None),
                                        Conversation.last_message_id < message.id))
         .values(last_message_id=message.id).execution_options(synchronize_session=False))
-    set_committed_value(conversation, "last_message_id", message.id)
+    if moved.rowcount:
+        set_committed_value(conversation, "last_message_id", message.id)
+    else:
+        db.session.expire(conversation, ["last_message_id"])
     if reader_id is not None:
         _move_read_mark(conversation.id, reader_id, message.id)
 
