@@ -8,7 +8,8 @@
    reference apps of bench/reference.py (hello-world; 24 rows from PostgreSQL with Jinja)
    with the same settings, each on a free local port.
 3. Logs in as several demo brands and creators (the real log-in form, CSRF included).
-4. Throughput: each page alone, closed loop (16 connections, --each seconds): req/s and its
+4. Throughput: each page alone (issue 10's table, plus the brand dashboard and a brand's
+   deal list), closed loop (16 connections, --each seconds): req/s and its
    ratio to hello-world and to the minimal real page, and the CPU milliseconds each request
    cost the server processes, PostgreSQL and this client.
 5. The mix: an open-loop schedule at --rate req/s over the pages of issue 10's table, in
@@ -201,7 +202,15 @@ async def mix_targets(base: str, people: dict) -> dict[str, list[Target]]:
                       for did, e in people["deals"]],
         "messages inbox": [Target("inbox", f"{base}/messages/", cookies[e])
                            for e in people["creators"]],
+        # Measured alone only (the mix keeps the pages of issue 10's table).
+        "brand dashboard": [Target("brand-dashboard", f"{base}/dashboard", cookies[e])
+                            for e, _ in people["brands"]],
+        "/deals/ (brand)": [Target("deals", f"{base}/deals/", cookies[e])
+                            for _, e in people["deals"]],
     }
+
+
+ALONE_ONLY = ("brand dashboard", "/deals/ (brand)")
 
 
 # ------------------------------------------------------------------ load
@@ -302,7 +311,9 @@ def statements_per_page(env: dict, people: dict) -> dict[str, int]:
               f"/campaigns/{campaign_id}/matches"),
              ("creator dashboard", client_for(creator_email), "/dashboard"),
              ("deal page", client_for(deal_email), f"/deals/{deal_id}"),
-             ("messages inbox", client_for(creator_email), "/messages/")]
+             ("messages inbox", client_for(creator_email), "/messages/"),
+             ("brand dashboard", client_for(brand_email), "/dashboard"),
+             ("/deals/ (brand)", client_for(deal_email), "/deals/")]
     for name, client, url in pages:
         for _ in range(2):  # warm: the model, the caches, the impressions memo
             client.get(url).close()
@@ -391,7 +402,8 @@ def main() -> None:
                   f"the minimal page")
 
         load_before = os.getloadavg()
-        stats, sent, answered = asyncio.run(open_loop(mix, a.rate, a.duration))
+        stats, sent, answered = asyncio.run(open_loop(
+            {k: v for k, v in mix.items() if k not in ALONE_ONLY}, a.rate, a.duration))
         load_after = os.getloadavg()
         everything = Stats([x for s in stats.values() for x in s.latencies],
                            sum(s.errors for s in stats.values()))

@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import Executable, Integer, bindparam, inspect, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -93,18 +93,19 @@ def index():
         return redirect(url_for("deals.disputes"))
     else:
         mine = thread_filter = or_(False)
+    # The rows' campaign and parties are to-one: joined to each row, not fetched apart.
     query = (select(Deal).where(mine)
-             .options(selectinload(Deal.campaign), selectinload(Deal.brand),
-                      selectinload(Deal.creator))
-             .order_by(Deal.agreed_at.desc()))
+             .options(joinedload(Deal.campaign), joinedload(Deal.brand),
+                      joinedload(Deal.creator))
+             .order_by(Deal.agreed_at.desc(), Deal.id.desc()))
     if state in STATE_LABELS:
         query = query.where(Deal.state == state)
     page = db.paginate(query, page=page_number(),
                        per_page=current_app.config.get("PER_PAGE", 24), error_out=False)
     open_threads = list(db.session.scalars(
         select(OfferThread).where(thread_filter, OfferThread.status == ThreadStatus.OPEN)
-        .options(selectinload(OfferThread.campaign), selectinload(OfferThread.brand),
-                 selectinload(OfferThread.creator))
+        .options(joinedload(OfferThread.campaign), joinedload(OfferThread.brand),
+                 joinedload(OfferThread.creator))
         .order_by(OfferThread.expires_at)))
     return render_template("deals/index.html", page=page, state=state, states=STATE_LABELS,
                            open_threads=open_threads)

@@ -8,12 +8,14 @@ from functools import cache
 
 from flask import url_for
 from sqlalchemy import Integer, bindparam, func, literal, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from marketplace.extensions import db
 from marketplace.models import (
     BrandProfile,
     Campaign,
+    CampaignDeliverable,
     CampaignNiche,
     CampaignStatus,
     CreatorProfile,
@@ -43,18 +45,46 @@ def _counts(column, stmt) -> dict:
 
 def campaign_counts(brand: BrandProfile | None = None) -> dict[CampaignStatus, int]:
     """Campaigns per state (every state present, zero when none), for one brand or all."""
-    stmt = select(Campaign.status, func.count(Campaign.id))
-    if brand is not None:
-        stmt = stmt.where(Campaign.brand_id == brand.id)
-    found = _counts(Campaign.status, stmt)
+    if brand is None:
+        found = _counts(Campaign.status, select(Campaign.status, func.count(Campaign.id)))
+    else:
+        found = dict(db.session.execute(_brand_statements()["counts"],
+                                        {"brand_id": brand.id}).all())
     return {status: found.get(status, 0) for status in CampaignStatus}
 
 
 def recent_campaigns(brand: BrandProfile, limit: int = RECENT_CAMPAIGNS) -> list[Campaign]:
-    stmt = (select(Campaign).where(Campaign.brand_id == brand.id)
-            .order_by(Campaign.updated_at.desc(), Campaign.id.desc()).limit(limit)
-            .options(selectinload(Campaign.niche_links), selectinload(Campaign.deliverables)))
-    return list(db.session.scalars(stmt))
+    """The brand's latest campaigns with their niches and deliverables (three statements,
+    the lists loaded by hand: half what `selectinload` cost for the same rows)."""
+    statements = _brand_statements()
+    campaigns = list(db.session.scalars(statements["recent"],
+                                        {"brand_id": brand.id, "limit": limit}))
+    ids = {"ids": [c.id for c in campaigns]}
+    for name in ("niche_links", "deliverables"):
+        rows: dict[int, list] = {c.id: [] for c in campaigns}
+        for row in db.session.scalars(statements[name], ids) if campaigns else ():
+            rows[row.campaign_id].append(row)
+        for campaign in campaigns:
+            set_committed_value(campaign, name, rows[campaign.id])
+    return campaigns
+
+
+@cache
+def _brand_statements() -> dict:
+    """The brand dashboard's campaign statements, built once per process with the brand's id
+    bound (building them cost more than running them)."""
+    brand_id, ids = bindparam("brand_id", type_=Integer), bindparam("ids", expanding=True)
+    return {
+        "counts": select(Campaign.status, func.count(Campaign.id))
+        .where(Campaign.brand_id == brand_id).group_by(Campaign.status),
+        "recent": select(Campaign).where(Campaign.brand_id == brand_id)
+        .order_by(Campaign.updated_at.desc(), Campaign.id.desc())
+        .limit(bindparam("limit", type_=Integer)),
+        "niche_links": select(CampaignNiche).where(CampaignNiche.campaign_id.in_(ids))
+        .order_by(CampaignNiche.campaign_id, CampaignNiche.niche),
+        "deliverables": select(CampaignDeliverable)
+        .where(CampaignDeliverable.campaign_id.in_(ids)).order_by(CampaignDeliverable.id),
+    }
 
 
 def open_campaigns_in_niches(niches: list[str], limit: int = NICHE_CAMPAIGNS) -> list[Campaign]:

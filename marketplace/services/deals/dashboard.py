@@ -15,6 +15,7 @@ from functools import cache
 from sqlalchemy import Integer, String, bindparam, cast, func, literal, select, union_all
 from sqlalchemy.orm import joinedload
 
+from marketplace.database import UTCDateTime
 from marketplace.extensions import db
 from marketplace.models import BrandProfile, CreatorProfile, Deal, DealState, Side
 from marketplace.models.deal import CLOSED_STATES
@@ -159,8 +160,7 @@ class BrandOverview:
 
 
 def deals_per_step(brand: BrandProfile) -> dict[DealState, int]:
-    found = dict(db.session.execute(select(Deal.state, func.count(Deal.id))
-                                    .where(Deal.brand_id == brand.id).group_by(Deal.state)).all())
+    found = dict(db.session.execute(_brand_statements()["steps"], {"brand_id": brand.id}).all())
     return {state: int(found.get(state, 0)) for state in STEP_ORDER}
 
 
@@ -175,13 +175,25 @@ def spend_this_month(brand: BrandProfile, now: datetime) -> dict[str, int]:
     """currency -> cents charged to the brand this calendar month (UTC), from the ledger's
     charge rows (what the card paid: price plus the brand fee)."""
     start, end = _month_bounds(now)
-    rows = db.session.execute(
-        select(LedgerEntry.currency, func.sum(LedgerEntry.amount_cents))
-        .join(Deal, Deal.id == LedgerEntry.deal_id)
-        .where(Deal.brand_id == brand.id, LedgerEntry.kind == LedgerKind.CHARGE,
-               LedgerEntry.created_at >= start, LedgerEntry.created_at < end)
-        .group_by(LedgerEntry.currency).order_by(LedgerEntry.currency)).all()
+    rows = db.session.execute(_brand_statements()["spend"],
+                              {"brand_id": brand.id, "start": start, "end": end}).all()
     return {currency: int(total or 0) for currency, total in rows}
+
+
+@cache
+def _brand_statements() -> dict:
+    """The brand overview's statements, built once per process with their values bound."""
+    brand_id = bindparam("brand_id", type_=Integer)
+    return {
+        "steps": select(Deal.state, func.count(Deal.id)).where(Deal.brand_id == brand_id)
+        .group_by(Deal.state),
+        "spend": select(LedgerEntry.currency, func.sum(LedgerEntry.amount_cents))
+        .join(Deal, Deal.id == LedgerEntry.deal_id)
+        .where(Deal.brand_id == brand_id, LedgerEntry.kind == LedgerKind.CHARGE,
+               LedgerEntry.created_at >= bindparam("start", type_=UTCDateTime()),
+               LedgerEntry.created_at < bindparam("end", type_=UTCDateTime()))
+        .group_by(LedgerEntry.currency).order_by(LedgerEntry.currency),
+    }
 
 
 def brand_overview(brand: BrandProfile, now: datetime) -> BrandOverview:

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import cache
 from typing import BinaryIO
 
-from sqlalchemy import String, and_, cast, exists, func, or_, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, exists, func, or_, select
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace import taxonomy
@@ -363,25 +364,31 @@ class PastCreator:
 
 def creators_worked_with(brand: BrandProfile, limit: int = 8) -> list[PastCreator]:
     """Creators whose content the brand approved, most recent first, with their last deal
-    (the one "Hire again" copies its terms from). Two queries whatever the count."""
-    started = _start_column()
-    per_creator = (select(Deal.creator_id, func.count(Deal.id).label("deals"),
-                          func.max(started).label("last"))
-                   .where(Deal.brand_id == brand.id, Deal.state.in_(LIBRARY_STATES))
-                   .group_by(Deal.creator_id).order_by(func.max(started).desc()).limit(limit)
-                   .subquery())
-    rows = db.session.execute(
-        select(Deal, per_creator.c.deals)
-        .join(per_creator, and_(Deal.creator_id == per_creator.c.creator_id,
-                                started == per_creator.c.last))
-        .where(Deal.brand_id == brand.id, Deal.state.in_(LIBRARY_STATES))
-        .options(selectinload(Deal.creator))
-        .order_by(started.desc(), Deal.id.desc())).all()
+    (the one "Hire again" copies its terms from). One query whatever the count."""
+    rows = db.session.execute(_worked_with_statement(), {"brand_id": brand.id, "limit": limit})
     seen: dict[int, PastCreator] = {}
-    for deal, count in rows:
+    for deal, count in rows.all():
         seen.setdefault(deal.creator_id, PastCreator(deal.creator, count, deal.id,
                                                      rights_start(deal)))
     return list(seen.values())
+
+
+@cache
+def _worked_with_statement():
+    """The statement of `creators_worked_with`, built once per process (brand id and limit
+    bound)."""
+    brand_id, started = bindparam("brand_id", type_=Integer), _start_column()
+    per_creator = (select(Deal.creator_id, func.count(Deal.id).label("deals"),
+                          func.max(started).label("last"))
+                   .where(Deal.brand_id == brand_id, Deal.state.in_(LIBRARY_STATES))
+                   .group_by(Deal.creator_id).order_by(func.max(started).desc())
+                   .limit(bindparam("limit", type_=Integer)).subquery())
+    return (select(Deal, per_creator.c.deals)
+            .join(per_creator, and_(Deal.creator_id == per_creator.c.creator_id,
+                                    started == per_creator.c.last))
+            .where(Deal.brand_id == brand_id, Deal.state.in_(LIBRARY_STATES))
+            .options(joinedload(Deal.creator))
+            .order_by(started.desc(), Deal.id.desc()))
 
 
 def last_deal_with(brand: BrandProfile | None, creator: CreatorProfile) -> Deal | None:
