@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from flask_wtf import FlaskForm
 
 from marketplace.services.errors import DomainError
@@ -9,6 +10,13 @@ from marketplace.services.errors import DomainError
 
 class EmptyForm(FlaskForm):
     """CSRF protection for POST-only buttons (publish, delete, log out)."""
+
+
+def require_button_post() -> None:
+    """400 unless this is a POST of a button form with a valid CSRF token (`EmptyForm`), for
+    the views that must not act on anything else."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
 
 
 def form_status(form: FlaskForm) -> int:

@@ -3,11 +3,11 @@ with the error, the number of attempts and when; "Retry" sends the job again."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 
 from marketplace.admin import bp
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.models.job import FailedJob
 from marketplace.request_args import page_number
 from marketplace.services.errors import DomainError
@@ -45,8 +45,7 @@ def summary(job: FailedJob) -> str:
 @bp.post("/jobs/<int:job_id>/retry")
 def retry_job(job_id: int):
     db.get_or_404(FailedJob, job_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         job = dead_letters.retry(job_id)
     except DomainError as exc:

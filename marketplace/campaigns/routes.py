@@ -13,7 +13,7 @@ from marketplace.access import brand_required
 from marketplace.campaigns import bp
 from marketplace.campaigns.forms import CampaignForm, form_data_for
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm, apply_domain_error, form_status
+from marketplace.forms import apply_domain_error, form_status, require_button_post
 from marketplace.fragments import Fragment, cached, cached_fragment, render_fragment
 from marketplace.models import BrandProfile, Campaign, CampaignStatus
 from marketplace.request_args import page_number
@@ -165,8 +165,7 @@ def transition(campaign_id: int, action: str):
     if action not in svc.ACTIONS:
         abort(404)
     campaign = _my_campaign_or_404(campaign_id, _my_brand())
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         svc.transition(campaign, action)
     except DomainError as exc:

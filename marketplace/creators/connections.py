@@ -9,7 +9,7 @@ from flask_login import current_user
 from marketplace.access import creator_required
 from marketplace.creators import bp
 from marketplace.creators.routes import _needs_profile, my_profile, render_section
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.security import CSP, csp_with_form_targets
 from marketplace.services.errors import DomainError
 from marketplace.services.platforms import accounts
@@ -40,8 +40,7 @@ def connections():
 def connect_platform(platform: str):
     if platform not in accounts.PLATFORMS:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         start = accounts.begin_connect(current_user, platform, _callback_url(platform))
     except DomainError as exc:
@@ -83,8 +82,7 @@ def disconnect_account(account_id: int):
     account = accounts.my_account(current_user, account_id)
     if account is None:
         abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     name = accounts.PLATFORM_NAMES[account.platform]
     if accounts.disconnect(account):
         flash(f"{name} account @{account.handle} is disconnected.", "info")

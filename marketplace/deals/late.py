@@ -3,14 +3,14 @@ with a full refund. Both are state-machine moves (extend_due_date, cancel_late).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 
 from marketplace.deals import bp
 from marketplace.deals.deal_pages import _render_detail_with
 from marketplace.deals.forms import ExtendDueDateForm
 from marketplace.deals.helpers import my_deal, refused
-from marketplace.forms import EmptyForm
+from marketplace.forms import require_button_post
 from marketplace.services.deals import state_machine as deals
 from marketplace.services.deals.schedule import format_when
 from marketplace.services.errors import DomainError
@@ -40,8 +40,7 @@ def extend_due_date(deal_id: int):
 @login_required
 def cancel_late(deal_id: int):
     deal = my_deal(deal_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     deals.perform(deal, deals.Action.CANCEL_LATE, current_user)  # refusals: error handler
     flash("The deal is cancelled. Everything you paid is being refunded.", "success")
     return redirect(url_for("deals.detail", deal_id=deal.id))

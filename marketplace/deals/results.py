@@ -18,7 +18,7 @@ from marketplace.deals import bp
 from marketplace.deals.helpers import my_campaign, my_deal
 from marketplace.downloads import after_pdf_request, attachment
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.models import Campaign
 from marketplace.models.document import DocumentKind
 from marketplace.services.deals import report_shares, result_charts, results
@@ -69,8 +69,7 @@ def campaign_report_csv(campaign_id: int):
 @login_required
 def campaign_report_pdf(campaign_id: int):
     campaign = my_campaign(campaign_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     html = render_template("deals/results/report_document.html", **_report_context(campaign))
     return after_pdf_request(request_pdf(
         current_user, DocumentKind.CAMPAIGN_REPORT, campaign.id, html=html,
@@ -90,9 +89,7 @@ def campaign_report_pdf_link(campaign_id: int):
 @login_required
 def create_report_share(campaign_id: int):
     campaign = my_campaign(campaign_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         days = int(request.form.get("days", ""))
         report_shares.create(campaign, current_user, days)
@@ -110,9 +107,7 @@ def create_report_share(campaign_id: int):
 @login_required
 def revoke_report_share(campaign_id: int, share_id: int):
     campaign = my_campaign(campaign_id)
-    form = EmptyForm()
-    if not form.validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         report_shares.revoke(campaign, current_user, share_id)
     except DomainError:

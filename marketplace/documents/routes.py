@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 
 from marketplace.documents import bp
 from marketplace.downloads import PDF, attachment_file
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.models.document import DocumentKind, GeneratedDocument
 from marketplace.services import documents
 from marketplace.services.documents import DocumentState
@@ -80,7 +80,6 @@ def download(document_id: int):
 @login_required
 def retry(document_id: int):
     document = _mine(document_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     documents.retry(document)  # a no-op when it is printing or printed meanwhile
     return redirect(url_for("documents.status", document_id=document.id))

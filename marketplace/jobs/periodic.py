@@ -32,14 +32,11 @@ def holder_name() -> str:
 @shared_task(name="duet.sweep_deadlines")
 def sweep_deadlines() -> dict[str, int] | None:
     """One pass of the time-driven deal work; None when another sweep holds the lease."""
-    holder = holder_name()
-    if not leases.acquire("sweeper", holder, SWEEP_LEASE_SECONDS):
-        log.info("another sweep is running: skipped")
-        return None
-    try:
+    with leases.held("sweeper", holder_name(), SWEEP_LEASE_SECONDS) as mine:
+        if not mine:
+            log.info("another sweep is running: skipped")
+            return None
         done = deadlines.run_all()
-    finally:
-        leases.release("sweeper", holder)
     if any(done.values()):
         log.info("sweep: %s", done)
     return done
@@ -59,14 +56,11 @@ def rebuild_matcher_if_missing() -> int | None:
     same missing model twice; None when there was nothing to do."""
     if recommendations.missing_model() is None:
         return None  # the usual minute: one query, no lease taken
-    holder = holder_name()
-    if not leases.acquire("matcher_rebuild", holder, REBUILD_LEASE_SECONDS):
-        log.info("another rebuild is running: skipped")
-        return None
-    try:
+    with leases.held("matcher_rebuild", holder_name(), REBUILD_LEASE_SECONDS) as mine:
+        if not mine:
+            log.info("another rebuild is running: skipped")
+            return None
         version = recommendations.rebuild_if_missing()
-    finally:
-        leases.release("matcher_rebuild", holder)
     if version is not None:
         log.info("no model to load: fitted version %s", version.id)
     return version.id if version is not None else None

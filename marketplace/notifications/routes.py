@@ -6,7 +6,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm, apply_domain_error
+from marketplace.forms import EmptyForm, apply_domain_error, require_button_post
 from marketplace.notifications import bp
 from marketplace.notifications.forms import PreferencesForm
 from marketplace.request_args import page_number
@@ -45,8 +45,7 @@ def open_notification(notification_id: int):
 @bp.post("/read-all")
 @login_required
 def read_all():
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     count = notifications.mark_all_read(current_user)
     flash(f"Marked {count} notification{'s' if count != 1 else ''} as read.", "success")
     return redirect(url_for("notifications.index"))

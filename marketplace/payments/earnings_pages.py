@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.models import Deal
 from marketplace.models.invoice import Invoice
 from marketplace.models.payment import Payment, PaymentStatus
@@ -56,8 +56,7 @@ def payouts():
 @login_required
 def start_onboarding():
     creator = creator_or_setup()
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         url = payments.onboarding_url(
             creator, return_url=url_for("payments.onboarding_return", _external=True),

@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from marketplace.access import brand_required
 from marketplace.extensions import csrf, db
-from marketplace.forms import EmptyForm
+from marketplace.forms import EmptyForm, require_button_post
 from marketplace.models import BrandProfile, CreatorProfile, Deal
 from marketplace.payments import bp
 from marketplace.payments.forms import NEW_CARD, PayForm
@@ -164,8 +164,7 @@ def fund(deal_id: int):
 def complete(deal_id: int):
     """The browser finished 3-D Secure; the server checks the result with Stripe itself."""
     deal = _brand_deal(deal_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
+    require_button_post()
     try:
         result = payments.finish_authentication(deal, current_user)
     except DomainError as exc:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from marketplace.downloads import after_pdf_request, attachment
 from marketplace.extensions import db
-from marketplace.forms import EmptyForm
+from marketplace.forms import require_button_post
 from marketplace.models import Deal
 from marketplace.models.document import DocumentKind
 from marketplace.models.payment import LedgerEntry
@@ -53,16 +53,11 @@ def invoice(deal_id: int):
                            **documents.invoice_context(invoice))
 
 
-def _checked_form() -> None:
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-
-
 @bp.post("/deals/<int:deal_id>/invoice.pdf")
 @login_required
 def invoice_pdf(deal_id: int):
     invoice = _brand_invoice(deal_id)
-    _checked_form()
+    require_button_post()
     return after_pdf_request(request_pdf(
         current_user, DocumentKind.INVOICE, invoice.deal_id,
         html=documents.invoice_html(invoice), filename=documents.invoice_filename(invoice),
@@ -99,7 +94,7 @@ def statement(deal_id: int):
 @login_required
 def statement_pdf(deal_id: int):
     deal, line = _creator_statement(deal_id)
-    _checked_form()
+    require_button_post()
     return after_pdf_request(request_pdf(
         current_user, DocumentKind.PAYOUT_STATEMENT, deal.id,
         html=documents.statement_html(deal, line), filename=documents.statement_filename(deal),
@@ -159,7 +154,7 @@ def year_csv(year: int):
 def year_pdf(year: int):
     creator = creator_or_setup()
     summary = payments.yearly_summary(creator, _year(year))
-    _checked_form()
+    require_button_post()
     return after_pdf_request(request_pdf(
         current_user, DocumentKind.EARNINGS_YEAR, summary.year,
         html=documents.year_html(summary, creator), filename=documents.year_filename(summary.year),

@@ -92,3 +92,15 @@ def test_a_sweep_is_skipped_while_another_holds_the_sweeper_lease(app_ctx, brand
     db.session.refresh(deal)
     assert deal.state != "submitted"
     assert leases.acquire("sweeper", "someone-else", 300)  # the sweep gave the lease back
+
+
+def test_held_releases_the_lease_after_its_block_even_on_error(app_ctx):
+    with leases.held("sweeper", "a", 60) as mine:
+        assert mine
+        with leases.held("sweeper", "b", 60) as theirs:
+            assert not theirs  # a holds it: b's block runs without it
+    assert leases.acquire("sweeper", "b", 60)  # released by a
+    leases.release("sweeper", "b")
+    with pytest.raises(RuntimeError), leases.held("sweeper", "a", 60):
+        raise RuntimeError("the job failed")
+    assert leases.acquire("sweeper", "b", 60)

@@ -5,6 +5,8 @@ works on SQLite and PostgreSQL alike, and a holder that died frees it by expirin
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, update
@@ -38,3 +40,16 @@ def acquire(name: str, holder: str, seconds: float, now: datetime | None = None)
 def release(name: str, holder: str) -> None:
     db.session.execute(delete(JobLease).where(JobLease.name == name, JobLease.holder == holder))
     db.session.commit()
+
+
+@contextmanager
+def held(name: str, holder: str, seconds: float) -> Iterator[bool]:
+    """`with held(...) as mine:` runs the block with `mine` True when the lease was taken
+    (and releases it after the block, whatever happens), False when someone else holds it."""
+    if not acquire(name, holder, seconds):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        release(name, holder)
